@@ -1,0 +1,92 @@
+import type { GraphForm } from '../export/types.js';
+import type { ShapeSettings } from '../space/types.js';
+
+export type Metric = 'latency' | 'decode' | 'memory';
+export const METRICS: readonly Metric[] = ['latency', 'decode', 'memory'];
+
+/** How long to warm up and how many timed runs to take (device profile `protocol`, CLI-overridable). */
+export interface MeasureProtocol {
+  /** Warm-up runs at least / at most; warm-up stops once run times settle. */
+  warmupMin: number;
+  warmupMax: number;
+  /** Timed runs at least / at most, and a wall-clock cap on the timed phase. */
+  minRuns: number;
+  maxRuns: number;
+  maxSeconds: number;
+  /** Stop once the 95 % confidence interval of the median is within this fraction of it (0.02 = 2 %). */
+  targetRelCi: number;
+}
+
+/** A target device: what runs the model and how it is measured. Files in devices/*.json. */
+export interface DeviceProfile {
+  name: string;
+  description: string;
+  /** 'onnxruntime-node' (native) or 'onnxruntime-web' (wasm in Node). */
+  runtime: 'onnxruntime-node' | 'onnxruntime-web';
+  /** Execution providers in order, e.g. ['cpu'], ['cuda'], ['webgpu'], ['wasm']. Never silently falls back. */
+  executionProviders: string[];
+  /** intraOp 0 = every core. */
+  threads: { intraOp: number; interOp: number };
+  graph: GraphForm;
+  shapes: ShapeSettings;
+  protocol: MeasureProtocol;
+  /** A candidate exceeding these is recorded as failed. */
+  limits: { memoryMb: number; timeoutS: number };
+  /** Remote measurement through `lts agent`: agent URLs (or the env var holding a comma list) and the token source. */
+  agents?: { urls?: string[]; urlsEnv?: string; tokenEnv?: string; tokenFile?: string };
+}
+
+export interface LatencyStats {
+  median_ms: number;
+  mean_ms: number;
+  trimmed_mean_ms: number;
+  p90_ms: number;
+  min_ms: number;
+  std_ms: number;
+  /** 95 % confidence interval of the median. */
+  ci95_low_ms: number;
+  ci95_high_ms: number;
+  runs: number;
+  warmup_runs: number;
+  samples_ms: number[];
+}
+
+export interface MemoryStats {
+  /** Process high-water mark before loading anything model-related (MB). */
+  baseline_mb: number;
+  /** Peak above baseline while building and loading the session (MB). */
+  load_peak_mb: number;
+  /** Peak above baseline while running inference, resident weights included (MB). The `memory` objective. */
+  inference_peak_mb: number;
+}
+
+export interface Measurement {
+  ok: boolean;
+  /** Why it failed: one line, e.g. 'timeout after 120 s', 'out of memory (limit 4096 MB)', 'session creation failed: ...'. */
+  error?: string;
+  /** Prefill of batch x seq tokens. */
+  latency?: LatencyStats;
+  /** Per-token decode with a cache of `context` past positions. */
+  decode?: LatencyStats;
+  memory?: MemoryStats;
+  /** Where the time went for this candidate (ms). */
+  timing: { export_ms: number; session_ms: number; measure_ms: number; total_ms: number };
+  /** The execution provider that actually ran the graph. */
+  provider?: string;
+  runtime?: { name: string; version: string };
+}
+
+/** The machine that measured; recorded in every result. */
+export interface Fingerprint {
+  hostname: string;
+  os: string;
+  arch: string;
+  cpu_model: string;
+  cores: number;
+  total_memory_mb: number;
+  node_version: string;
+  runtime: { name: string; version: string };
+  execution_provider: string;
+  threads: { intraOp: number; interOp: number };
+  gpu?: string;
+}
