@@ -1,0 +1,80 @@
+import type { ArchConfig, Family, ShapeSettings } from '../space/types.js';
+import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, MemoryStats, Metric, MeasureProtocol } from '../profile/types.js';
+
+/**
+ * Something that measures candidates on a device: the local child-process profiler, or one remote
+ * `lts agent`. One measurement at a time per evaluator. A candidate failure (crash, OOM, timeout) is
+ * a resolved Measurement with ok:false; a rejected promise means the evaluator itself is unusable
+ * (agent unreachable after its retries) and the search gives the candidate to another evaluator.
+ */
+export interface Evaluator {
+  name: string;
+  evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number }): Promise<Measurement>;
+  fingerprint(): Promise<Fingerprint>;
+  close?(): Promise<void>;
+}
+
+/** One line of `<out>/candidates.jsonl`: every evaluated candidate, appended as it is measured. */
+export interface CandidateRecord {
+  id: string;
+  key: string;
+  family: Family;
+  /** Canonical config (active layers only); enough to rebuild the model. */
+  config: ArchConfig;
+  iteration: number;
+  decoder_params: number;
+  total_params: number;
+  measurement: Measurement;
+  /** Which evaluator measured it (e.g. 'local', 'agent http://host:7070'). */
+  evaluator: string;
+  measured_at: string;
+}
+
+/** One frontier point in pareto.json. */
+export interface FrontierPoint {
+  id: string;
+  key: string;
+  family: Family;
+  config: ArchConfig;
+  iteration: number;
+  decoder_params: number;
+  total_params: number;
+  /** Predicted validation perplexity from the calibration named in pareto.json `calibration`. */
+  predicted_ppl?: number;
+  latency?: LatencyStats;
+  decode?: LatencyStats;
+  memory?: MemoryStats;
+  provider?: string;
+  timing: Measurement['timing'];
+}
+
+export interface SearchSettings {
+  metrics: Metric[];
+  families: Family[];
+  shapes: ShapeSettings;
+  graph: 'ort' | 'standard';
+  protocol: MeasureProtocol;
+  seed: number;
+  param_min: number;
+  param_max: number;
+  latency_max_ms?: number;
+  iterations: number;
+  population: number;
+  parents: number;
+  mutations: number;
+  crossovers: number;
+  budget_minutes?: number;
+}
+
+/** `<out>/pareto.json` (JSON Schema in schemas/pareto.schema.json). */
+export interface ParetoFile {
+  schema_version: 1;
+  tool: { name: 'lts'; version: string };
+  created_at: string;
+  device: DeviceProfile;
+  fingerprint: Fingerprint;
+  settings: SearchSettings;
+  calibration?: { name: string; family: Family | 'any'; dataset: string; note?: string };
+  counts: { evaluated: number; failed: number; frontier: number; iterations_done: number; stopped_by: 'iterations' | 'budget' | 'interrupt' };
+  frontier: FrontierPoint[];
+}
