@@ -49,6 +49,8 @@ export interface LatencyStats {
   runs: number;
   warmup_runs: number;
   samples_ms: number[];
+  /** Why the timed phase stopped: the CI target was met, or a run-count or time cap was hit. */
+  stopped_by?: 'ci' | 'max_runs' | 'max_seconds';
 }
 
 export interface MemoryStats {
@@ -58,6 +60,10 @@ export interface MemoryStats {
   load_peak_mb: number;
   /** Peak above baseline while running inference, resident weights included (MB). The `memory` objective. */
   inference_peak_mb: number;
+  /** Which graph the peaks were taken on ('prefill' unless only decode was measured). */
+  graph?: 'prefill' | 'decode';
+  /** CUDA: device memory held by the measuring process after the runs (MB), from nvidia-smi. */
+  device_mb?: number;
 }
 
 export interface Measurement {
@@ -73,6 +79,8 @@ export interface Measurement {
   timing: { export_ms: number; session_ms: number; measure_ms: number; total_ms: number };
   /** The execution provider that actually ran the graph. */
   provider?: string;
+  /** Nodes per execution provider as ORT placed them (onnxruntime-node), so partial fallback is visible. */
+  placement?: Record<string, number>;
   runtime?: { name: string; version: string };
 }
 
