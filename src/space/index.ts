@@ -1,0 +1,19 @@
+// Public face of the search space: families, identity, validity, config files.
+import type { SpaceOptions } from './defaults.js';
+import { makeSpace, type SearchSpace } from './space.js';
+import type { Family } from './types.js';
+
+export type { ArchConfig, Family, ShapeSettings } from './types.js';
+export { FAMILIES } from './types.js';
+export type { SpaceOptions, ParamBounds } from './defaults.js';
+export { defaultSpaceOptions, defaultDivVal, familyVocab, clipCutoffs, D_INNER_RATIO } from './defaults.js';
+export type { SearchSpace } from './space.js';
+export { MUTATION_PROB } from './space.js';
+export { canonical, candidateKey, candidateId } from './canonical.js';
+export { validateConfig, findViolation, formatViolation, type Rule, type Violation } from './validate.js';
+export { parseConfig } from './parse.js';
+export { Rng } from './rng.js';
+
+export function getSpace(family: Family, opts?: Partial<SpaceOptions>): SearchSpace {
+  return makeSpace(family, opts);
+}
