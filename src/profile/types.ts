@@ -33,7 +33,7 @@ export interface DeviceProfile {
   /** A candidate exceeding these is recorded as failed. */
   limits: { memoryMb: number; timeoutS: number };
   /** Remote measurement through `lts agent`: agent URLs (or the env var holding a comma list) and the token source. */
-  agents?: { urls?: string[]; urlsEnv?: string; tokenEnv?: string; tokenFile?: string };
+  agents?: { urls?: string[]; urlsEnv?: string; tokenEnv?: string; tokenFile?: string; /** PEM CA that signed an https agent's certificate (self-signed agents). */ caFile?: string };
 }
 
 export interface LatencyStats {
