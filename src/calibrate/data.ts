@@ -1,0 +1,252 @@
+// Reading tables of trained models (JSON lines or CSV): one architecture and its validation perplexity
+// per row. Accepts the lts-tabular rows (reference-code `config`) and lts's own ArchConfig.
+import { readFileSync } from 'node:fs';
+import { FAMILIES, type ArchConfig, type Family } from '../space/types.js';
+import { LtsError } from '../util/errors.js';
+
+export interface TrainedRow {
+  /** Grouping key: `set`, else `<family>-<dataset>`, else 'all'. */
+  group: string;
+  set?: string;
+  id?: string;
+  family: Family;
+  dataset?: string;
+  config: ArchConfig;
+  ppl: number;
+  /** 1-based line (JSON lines) or record (CSV, header = 1) the row came from. */
+  line: number;
+}
+
+export interface TrainedTable {
+  source: string;
+  rows: TrainedRow[];
+  /** Rows without a perplexity (runs that never finished), left out. */
+  skipped: number;
+  skippedByGroup: Record<string, number>;
+}
+
+type Raw = Record<string, unknown>;
+
+const DEFAULT_VOCAB: Record<Family, number> = { gpt2: 50257, primer: 50257, 'transfo-xl': 267735 };
+
+function isObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function num(where: string, field: string, v: unknown): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new LtsError(`${where}: ${field} must be a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function int(where: string, field: string, v: unknown): number {
+  const n = num(where, field, v);
+  if (!Number.isInteger(n)) throw new LtsError(`${where}: ${field} must be an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** A per-layer list: a JSON array, a ';' or space separated string (CSV), or one number meaning every layer. */
+function layerList(where: string, field: string, v: unknown, nLayer: number): number[] {
+  let items: unknown[];
+  if (Array.isArray(v)) items = v;
+  else if (typeof v === 'string' && v.trim().startsWith('[')) {
+    try {
+      items = JSON.parse(v) as unknown[];
+    } catch {
+      throw new LtsError(`${where}: ${field} is not a valid list: ${v}`);
+    }
+  } else if (typeof v === 'string' && /[;\s]/.test(v.trim())) items = v.trim().split(/[;\s]+/);
+  else if (v === undefined || v === null || v === '') throw new LtsError(`${where}: ${field} is missing`);
+  else items = new Array<unknown>(nLayer).fill(v);
+  const out = items.map((x, i) => int(where, `${field}[${i}]`, x));
+  if (out.length < nLayer) throw new LtsError(`${where}: ${field} has ${out.length} entries for n_layer ${nLayer}`);
+  return out;
+}
+
+function family(where: string, v: unknown): Family {
+  if (typeof v === 'string' && (FAMILIES as readonly string[]).includes(v)) return v as Family;
+  throw new LtsError(`${where}: family must be one of ${FAMILIES.join(', ')}, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * An ArchConfig from either shape. Reference-code configs: n_token is the vocabulary, cutoffs may end
+ * with n_token (or beyond it, as in the lm1b GPT-2 rows) and are clipped to those below it, d_embed -1
+ * means d_model. Only the active n_layer entries are kept.
+ */
+export function toArchConfig(where: string, raw: Raw, fam: Family): ArchConfig {
+  const nLayer = int(where, 'n_layer', raw.n_layer);
+  if (nLayer < 1) throw new LtsError(`${where}: n_layer must be >= 1, got ${nLayer}`);
+  const dModel = int(where, 'd_model', raw.d_model);
+  if (dModel < 1) throw new LtsError(`${where}: d_model must be >= 1, got ${dModel}`);
+  const vocab = raw.vocab_size ?? raw.n_token;
+  const vocabSize = vocab === undefined || vocab === '' ? DEFAULT_VOCAB[fam] : int(where, 'vocab_size', vocab);
+  const dEmbedRaw = raw.d_embed === undefined || raw.d_embed === '' ? -1 : int(where, 'd_embed', raw.d_embed);
+  const cutoffsRaw = raw.cutoffs === undefined || raw.cutoffs === '' ? [] : layerList(where, 'cutoffs', raw.cutoffs, 0);
+  const divDefault = fam === 'transfo-xl' ? 1 : 0;
+  const cfg: ArchConfig = {
+    family: fam,
+    n_layer: nLayer,
+    d_model: dModel,
+    d_inner: layerList(where, 'd_inner', raw.d_inner, nLayer).slice(0, nLayer),
+    n_head: layerList(where, 'n_head', raw.n_head, nLayer).slice(0, nLayer),
+    div_val: raw.div_val === undefined || raw.div_val === '' ? divDefault : int(where, 'div_val', raw.div_val),
+    d_embed: dEmbedRaw === -1 ? dModel : dEmbedRaw,
+    vocab_size: vocabSize,
+    cutoffs: cutoffsRaw.filter((c) => c < vocabSize),
+    n_positions: raw.n_positions === undefined || raw.n_positions === '' ? 1024 : int(where, 'n_positions', raw.n_positions),
+  };
+  for (const [i, h] of cfg.n_head.entries()) if (h < 1 || h > dModel) throw new LtsError(`${where}: n_head[${i}] = ${h} does not fit d_model ${dModel}`);
+  for (const [i, f] of cfg.d_inner.entries()) if (f < 1) throw new LtsError(`${where}: d_inner[${i}] must be >= 1, got ${f}`);
+  if (fam === 'primer') {
+    // Primer-EZ unless a row says otherwise.
+    cfg.primer_square = raw.primer_square === undefined ? true : raw.primer_square === true || raw.primer_square === 'true';
+    cfg.primer_conv = raw.primer_conv === undefined ? true : raw.primer_conv === true || raw.primer_conv === 'true';
+  }
+  return cfg;
+}
+
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null || v === '' ? undefined : String(v);
+}
+
+/** One input record -> a row, or its group name when it has no perplexity. */
+function toRow(where: string, line: number, rec: Raw): TrainedRow | string {
+  const pplRaw = rec.valid_ppl !== undefined ? rec.valid_ppl : rec.ppl;
+  if (pplRaw === undefined && !('valid_ppl' in rec) && !('ppl' in rec)) {
+    throw new LtsError(`${where}: no perplexity field (valid_ppl or ppl)`);
+  }
+  let rawCfg: unknown = rec.config ?? rec;
+  if (typeof rawCfg === 'string') {
+    try {
+      rawCfg = JSON.parse(rawCfg);
+    } catch {
+      throw new LtsError(`${where}: config is not valid JSON`);
+    }
+  }
+  if (!isObject(rawCfg)) throw new LtsError(`${where}: config must be an object`);
+  const fam = family(where, rawCfg.family ?? rec.family);
+  const set = str(rec.set);
+  const dataset = str(rec.dataset);
+  const group = set ?? (dataset ? `${fam}-${dataset}` : 'all');
+  if (pplRaw === null || pplRaw === '' || pplRaw === undefined) return group;
+  const ppl = num(where, 'perplexity', pplRaw);
+  if (ppl <= 0) throw new LtsError(`${where}: perplexity must be > 0, got ${ppl}`);
+  return {
+    group,
+    set,
+    id: str(rec.id),
+    family: fam,
+    dataset,
+    config: toArchConfig(where, rawCfg, fam),
+    ppl,
+    line,
+  };
+}
+
+/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines. */
+export function parseCsv(text: string, source = 'csv'): string[][] {
+  const records: string[][] = [];
+  let field = '';
+  let rec: string[] = [];
+  let quoted = false;
+  let i = 0;
+  let line = 1;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+        quoted = false; i++;
+        if (i < text.length && !',\r\n'.includes(text[i]!)) throw new LtsError(`${source}:${line}: text after a closing quote`);
+        continue;
+      }
+      if (c === '\n') line++;
+      field += c; i++;
+      continue;
+    }
+    if (c === '"' && field === '') { quoted = true; i++; continue; }
+    if (c === ',') { rec.push(field); field = ''; i++; continue; }
+    if (c === '\r' || c === '\n') {
+      rec.push(field); field = '';
+      if (!(rec.length === 1 && rec[0] === '')) records.push(rec);
+      rec = [];
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      line++;
+      continue;
+    }
+    field += c; i++;
+  }
+  if (quoted) throw new LtsError(`${source}:${line}: unterminated quoted field`);
+  if (field !== '' || rec.length > 0) { rec.push(field); records.push(rec); }
+  return records;
+}
+
+/** Rows of trained models from JSON lines (or a JSON array) or CSV text. */
+export function parseTrainedText(text: string, source: string): TrainedTable {
+  const rows: TrainedRow[] = [];
+  let skipped = 0;
+  const skippedByGroup: Record<string, number> = {};
+  const add = (where: string, line: number, rec: unknown): void => {
+    if (!isObject(rec)) throw new LtsError(`${where}: expected a JSON object per row`);
+    const row = toRow(where, line, rec);
+    if (typeof row !== 'string') rows.push(row);
+    else {
+      skipped++;
+      skippedByGroup[row] = (skippedByGroup[row] ?? 0) + 1;
+    }
+  };
+  const body = text.replace(/^\uFEFF/, '');
+  const first = body.trimStart()[0];
+  if (first === '[') {
+    let arr: unknown;
+    try {
+      arr = JSON.parse(body);
+    } catch (e) {
+      throw new LtsError(`${source}: invalid JSON (${(e as Error).message})`);
+    }
+    (arr as unknown[]).forEach((rec, i) => add(`${source}[${i}]`, i + 1, rec));
+  } else if (first === '{') {
+    body.split('\n').forEach((l, i) => {
+      if (l.trim() === '') return;
+      let rec: unknown;
+      try {
+        rec = JSON.parse(l);
+      } catch (e) {
+        throw new LtsError(`${source}:${i + 1}: invalid JSON (${(e as Error).message})`);
+      }
+      add(`${source}:${i + 1}`, i + 1, rec);
+    });
+  } else {
+    const records = parseCsv(body, source);
+    if (records.length === 0) throw new LtsError(`${source}: empty file`);
+    const header = records[0]!.map((h) => h.trim());
+    records.slice(1).forEach((r, i) => {
+      const where = `${source}:${i + 2}`;
+      if (r.length !== header.length) throw new LtsError(`${where}: ${r.length} fields, header has ${header.length}`);
+      add(where, i + 2, Object.fromEntries(header.map((h, j) => [h, r[j]!.trim()])));
+    });
+  }
+  if (rows.length === 0) throw new LtsError(`${source}: no rows with a perplexity`);
+  return { source, rows, skipped, skippedByGroup };
+}
+
+export function readTrainedFile(path: string): TrainedTable {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new LtsError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseTrainedText(text, path);
+}
+
+/** Rows grouped by their group key, in first-seen order. */
+export function groupRows(rows: readonly TrainedRow[]): Map<string, TrainedRow[]> {
+  const groups = new Map<string, TrainedRow[]>();
+  for (const r of rows) {
+    const g = groups.get(r.group);
+    if (g) g.push(r);
+    else groups.set(r.group, [r]);
+  }
+  return groups;
+}
