@@ -54,6 +54,7 @@ export class GraphBuilder {
   private readonly outputs: TensorSpec[] = [];
   private readonly used = new Set<string>();
   private counter = 0;
+  private readonly constants = new Set<string>();
   private usesMs = false;
 
   constructor(readonly name: string) {}
@@ -101,11 +102,21 @@ export class GraphBuilder {
   }
 
   constI64(values: number[], dims: number[] = [values.length], prefix = 'const'): string {
-    return this.weight(this.fresh(prefix), dims, BigInt64Array.from(values.map((v) => BigInt(v))));
+    return this.weight(this.unclaimed(prefix), dims, BigInt64Array.from(values.map((v) => BigInt(v))));
   }
 
   constF32(values: number[], dims: number[] = [values.length], prefix = 'const'): string {
-    return this.weight(this.fresh(prefix), dims, Float32Array.from(values));
+    return this.weight(this.unclaimed(prefix), dims, Float32Array.from(values));
+  }
+
+  /** A graph constant (not a model parameter) from ready data, e.g. a causal mask. */
+  constTensor(dims: number[], data: Float32Array | BigInt64Array, prefix = 'const'): string {
+    return this.weight(this.unclaimed(prefix), dims, data);
+  }
+
+  /** Names of the constants added through constI64/constF32/constTensor (graph plumbing, not parameters). */
+  constantNames(): ReadonlySet<string> {
+    return this.constants;
   }
 
   /**
@@ -137,15 +148,18 @@ export class GraphBuilder {
     return this.node(opType, inputs, attrs, MS_DOMAIN);
   }
 
-  /** Serializes the model; weights beyond the protobuf limit go to in-memory external data. */
-  build(): ExportedModel {
+  /**
+   * Serializes the model; weights beyond the protobuf limit go to in-memory external data.
+   * `protoLimitBytes` lowers the limit (tests exercise the external-data path with small models).
+   */
+  build(protoLimitBytes = PROTO_LIMIT_BYTES): ExportedModel {
     const externalData: ExportedModel['externalData'] = [];
     const all = [...this.inits.values()];
     let inline = all.reduce((s, t) => s + t.data.byteLength, 0);
     // Move the largest tensors out first until the rest fits in one protobuf.
     const external = new Set<string>();
     for (const t of [...all].sort((a, b) => b.data.byteLength - a.data.byteLength)) {
-      if (inline <= PROTO_LIMIT_BYTES) break;
+      if (inline <= protoLimitBytes) break;
       external.add(t.name);
       inline -= t.data.byteLength;
     }
@@ -181,6 +195,14 @@ export class GraphBuilder {
     };
     const bytes = onnx.ModelProto.encode(model).finish();
     return { bytes, externalData, inputs: [...this.inputs], outputs: [...this.outputs] };
+  }
+
+  // A fresh name left unclaimed so that weight() can claim it (fresh() reserves its names).
+  private unclaimed(prefix: string): string {
+    let n = `${prefix}_${this.counter++}`;
+    while (this.used.has(n)) n = `${prefix}_${this.counter++}`;
+    this.constants.add(n);
+    return n;
   }
 
   private claim(name: string): void {
