@@ -1,0 +1,72 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { loadDevice } from '../profile/index.js';
+import { LtsError } from '../util/errors.js';
+import { PROTOCOL_VERSION } from '../agent/protocol.js';
+import { DEFAULT_PORT, DEFAULT_QUEUE, isLoopback, startAgent, toolVersion } from '../agent/server.js';
+import { loadAgentToken, TOKEN_ENV } from '../agent/token.js';
+
+function intOption(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
+    return n;
+  };
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new LtsError(`cannot read TLS ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+interface AgentCliOptions {
+  device: string;
+  host: string;
+  port: number;
+  tokenFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  queue: number;
+}
+
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description('serve measurement requests for this device over HTTP(S), so `lts search` on another machine can measure here')
+    .option('--device <name|path>', 'device profile this agent measures with', 'cpu')
+    .option('--host <address>', 'address to listen on (use 0.0.0.0 to accept other machines)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', intOption(0, 65535), DEFAULT_PORT)
+    .option('--token-file <path>', `file holding the bearer token (default: env ${TOKEN_ENV})`)
+    .option('--tls-cert <path>', 'PEM certificate: serve HTTPS (needs --tls-key)')
+    .option('--tls-key <path>', 'PEM private key for --tls-cert')
+    .option('--queue <n>', 'requests that may wait behind the running measurement; more get 503', intOption(0, 10000), DEFAULT_QUEUE)
+    .action(async (opts: AgentCliOptions) => {
+      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+        throw new LtsError('--tls-cert and --tls-key go together');
+      }
+      const token = loadAgentToken({ tokenFile: opts.tokenFile });
+      const device = loadDevice(opts.device);
+      const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
+        ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') }
+        : undefined;
+      if (!isLoopback(opts.host) && tls === undefined) {
+        process.stderr.write(`lts agent: warning: listening on ${opts.host} without TLS; the token and configs cross the network in clear text (see --tls-cert)\n`);
+      }
+      const agent = await startAgent({ device, token, host: opts.host, port: opts.port, queue: opts.queue, tls });
+      // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
+      process.stdout.write(
+        `${JSON.stringify({ event: 'listening', url: agent.url, device: device.name, version: toolVersion(), protocol_version: PROTOCOL_VERSION, pid: process.pid })}\n`,
+      );
+      process.stderr.write(`lts agent: measuring on '${device.name}', listening on ${agent.url} (Ctrl-C stops)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.stderr.write('lts agent: stopping\n');
+          agent.close().then(resolve, resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
