@@ -75,6 +75,13 @@ export interface ParetoFile {
   fingerprint: Fingerprint;
   settings: SearchSettings;
   calibration?: { name: string; family: Family | 'any'; dataset: string; note?: string };
-  counts: { evaluated: number; failed: number; frontier: number; iterations_done: number; stopped_by: 'iterations' | 'budget' | 'interrupt' };
+  counts: {
+    evaluated: number;
+    failed: number;
+    frontier: number;
+    iterations_done: number;
+    /** 'evaluators_lost': every evaluator became unusable (e.g. all agents stopped answering). */
+    stopped_by: 'iterations' | 'budget' | 'interrupt' | 'evaluators_lost';
+  };
   frontier: FrontierPoint[];
 }

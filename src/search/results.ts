@@ -1,0 +1,77 @@
+// Run-directory files: candidates.jsonl (append-only) and pareto.json (atomic), and reading them back.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Measurement } from '../profile/types.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { LtsError } from '../util/errors.js';
+import { readJsonl } from '../util/jsonl.js';
+import type { CandidateRecord, FrontierPoint, ParetoFile } from './types.js';
+
+export const CANDIDATES_FILE = 'candidates.jsonl';
+export const PARETO_FILE = 'pareto.json';
+
+let cachedVersion: string | undefined;
+
+/** The tool's version from its package.json (found by walking up from this module, src/ or dist/src/). */
+export function toolVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lts' && pkg.version) return (cachedVersion = pkg.version);
+    }
+    dir = dirname(dir);
+  }
+  return (cachedVersion = '0.0.0');
+}
+
+export function frontierPoint(r: CandidateRecord): FrontierPoint {
+  const m: Measurement = r.measurement;
+  const p: FrontierPoint = {
+    id: r.id,
+    key: r.key,
+    family: r.family,
+    config: r.config,
+    iteration: r.iteration,
+    decoder_params: r.decoder_params,
+    total_params: r.total_params,
+    timing: m.timing,
+  };
+  if (m.latency) p.latency = m.latency;
+  if (m.decode) p.decode = m.decode;
+  if (m.memory) p.memory = m.memory;
+  if (m.provider) p.provider = m.provider;
+  return p;
+}
+
+export function writePareto(dir: string, file: ParetoFile): void {
+  writeFileAtomic(join(dir, PARETO_FILE), JSON.stringify(file, null, 2) + '\n');
+}
+
+export function readPareto(dir: string): ParetoFile {
+  const p = join(dir, PARETO_FILE);
+  if (!existsSync(p)) throw new LtsError(`${dir} is not a search run directory: no ${PARETO_FILE}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (err) {
+    throw new LtsError(`${p}: not valid JSON (${(err as Error).message})`);
+  }
+  const f = parsed as Partial<ParetoFile>;
+  if (f.schema_version !== 1 || !f.settings || !f.device) {
+    throw new LtsError(`${p}: not an lts pareto.json (schema_version 1 with settings and device expected)`);
+  }
+  return f as ParetoFile;
+}
+
+/** Every complete record of a run; a truncated line left by a crash is skipped. */
+export function readCandidates(dir: string): { records: CandidateRecord[]; skippedLines: number[] } {
+  const { records, skipped } = readJsonl<CandidateRecord>(join(dir, CANDIDATES_FILE));
+  const good = records.filter(
+    (r) => r && typeof r === 'object' && typeof r.key === 'string' && r.measurement && typeof r.measurement.ok === 'boolean',
+  );
+  return { records: good, skippedLines: skipped };
+}
