@@ -1,0 +1,328 @@
+// Transformer-XL (reference §6; Hugging Face TransfoXLLMHeadModel, inference mode) as an ONNX graph.
+// Reads like the forward pass: adaptive input -> per layer (relative attention over cat(mems, x), post-LN;
+// ReLU FFN, post-LN) -> adaptive log-softmax of the last position. Hidden states are batch-first
+// [B, T, d]; the memories `mems.{i}` / `new_mems.{i}` are batch-first too ([B, M, d]) so no transposes
+// sit on the measured path. Initializers carry HF state-dict names and HF shapes (Linear weights
+// [out, in]); the Transpose/Slice nodes applied to them are constant-folded by ORT at session creation.
+import { GraphBuilder } from './graph.js';
+import type { ExportOptions, ExportedModel, GraphForm } from './types.js';
+import { WeightSource } from './weights.js';
+import type { ArchConfig } from '../space/types.js';
+import { LtsError } from '../util/errors.js';
+
+const LN_EPS = 1e-5;
+// Additive mask for future positions: exp() of it underflows to exactly 0 in float32.
+const MASKED = -1e30;
+
+/** Shapes of one Transformer-XL graph. `memOut` is HF's mem_len (positions kept); `memLen` the positions fed in. */
+export interface TxlGraphShapes {
+  batch: number;
+  seq: number;
+  /** Memory positions fed in per layer (HF's mlen); 0 = no memory inputs. */
+  memLen: number;
+  /** Positions kept in `new_mems.{i}` (HF's config.mem_len); at most memLen + seq; 0 = no memory outputs. */
+  memOut: number;
+}
+
+export interface TxlBuildOptions {
+  form: GraphForm;
+  shapes: TxlGraphShapes;
+  seed: number;
+  /** Multiplies every weight's standard deviation (tests use larger weights so mistakes show). */
+  weightScale?: number;
+  /** Graph name (defaults to transfo-xl). */
+  name?: string;
+}
+
+/** The exporter entry point for family 'transfo-xl': prefill (seq tokens, mem_len memory) or decode (1 token, context memory). */
+export function buildTransfoXl(cfg: ArchConfig, opts: ExportOptions): ExportedModel {
+  const { batch, seq, mem_len, context } = opts.shapes;
+  const shapes: TxlGraphShapes =
+    opts.mode === 'decode' ? { batch, seq: 1, memLen: context, memOut: context } : { batch, seq, memLen: mem_len, memOut: mem_len };
+  const scale = (opts as ExportOptions & { weightScale?: number }).weightScale;
+  return buildTransfoXlGraph(cfg, { form: opts.form, shapes, seed: opts.seed, weightScale: scale, name: `transfo-xl-${opts.mode}` });
+}
+
+function check(cfg: ArchConfig, s: TxlGraphShapes): void {
+  const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
+  if (cfg.family !== 'transfo-xl') throw new LtsError(`buildTransfoXl: family must be transfo-xl, got ${cfg.family}`);
+  if (!int(cfg.n_layer, 1)) throw new LtsError(`n_layer must be a positive integer, got ${cfg.n_layer}`);
+  if (!int(cfg.d_model, 2) || cfg.d_model % 2 !== 0) throw new LtsError(`transfo-xl d_model must be even (sinusoidal positions), got ${cfg.d_model}`);
+  for (let i = 0; i < cfg.n_layer; i++) {
+    const h = cfg.n_head[i];
+    const f = cfg.d_inner[i];
+    if (h === undefined || !int(h, 1) || h > cfg.d_model) throw new LtsError(`n_head[${i}] must be an integer in 1..d_model, got ${h}`);
+    if (f === undefined || !int(f, 1)) throw new LtsError(`d_inner[${i}] must be a positive integer, got ${f}`);
+  }
+  if (!int(cfg.div_val, 0)) throw new LtsError(`div_val must be an integer >= 0, got ${cfg.div_val}`);
+  if (cfg.div_val === 0 && cfg.cutoffs.length > 0) throw new LtsError('div_val 0 (plain tied embedding) takes no cutoffs');
+  const ends = [0, ...cfg.cutoffs, cfg.vocab_size];
+  for (let k = 1; k < ends.length; k++) {
+    if (!int(ends[k]!, 1) || ends[k]! <= ends[k - 1]!) throw new LtsError(`cutoffs must increase strictly inside (0, vocab_size ${cfg.vocab_size}), got [${cfg.cutoffs}]`);
+  }
+  if (cfg.div_val >= 1) {
+    for (let k = 0; k <= cfg.cutoffs.length; k++) {
+      if (Math.floor(cfg.d_embed / cfg.div_val ** k) < 1) throw new LtsError(`adaptive cluster ${k} has width 0 (d_embed ${cfg.d_embed}, div_val ${cfg.div_val})`);
+    }
+  }
+  if (!int(s.batch, 1) || !int(s.seq, 1)) throw new LtsError(`batch and seq must be positive integers, got ${s.batch}, ${s.seq}`);
+  if (!int(s.memLen, 0) || !int(s.memOut, 0) || s.memOut > s.memLen + s.seq) {
+    throw new LtsError(`memory lengths must be integers >= 0 with kept <= fed + seq, got fed ${s.memLen}, kept ${s.memOut}, seq ${s.seq}`);
+  }
+}
+
+/** Builds the graph for explicit shapes (buildTransfoXl maps ExportOptions onto this). */
+export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): ExportedModel {
+  check(cfg, o.shapes);
+  const { batch: B, seq: S, memLen: M, memOut } = o.shapes;
+  const d = cfg.d_model;
+  const K = M + S;
+  const g = new GraphBuilder(o.name ?? 'transfo-xl');
+  const w = new WeightSource(g, o.seed, o.weightScale ?? 1);
+  const t = new Txl(g, w, cfg, o.form, B, S, M);
+
+  const ids = g.input('input_ids', 'int64', [B, S]);
+  const mems = Array.from({ length: cfg.n_layer }, (_, i) => (M > 0 ? g.input(`mems.${i}`, 'float32', [B, M, d]) : null));
+
+  let h = t.adaptiveEmbedding(ids); // [B, S, d]
+  const posEmb = g.constF32(positionalEmbedding(K, d), [K, d], 'pos_emb'); // [K, d], p = K-1 .. 0
+  const mask = g.constF32(causalMask(S, M), [S, K], 'attn_mask'); // [S, K], j > i + M masked
+  for (let i = 0; i < cfg.n_layer; i++) {
+    const cat = mems[i] ? g.node('Concat', [mems[i]!, h], { axis: 1 }) : h; // [B, K, d]
+    if (memOut > 0) {
+      const kept = g.node('Slice', [cat, g.constI64([K - memOut]), g.constI64([K]), g.constI64([1])]); // [B, memOut, d]
+      g.output(kept, `new_mems.${i}`, 'float32', [B, memOut, d]);
+    }
+    h = t.relAttention(i, h, cat, posEmb, mask); // [B, S, d]
+    h = t.positionwiseFF(i, h); // [B, S, d]
+  }
+  const last = g.node('Gather', [h, g.constI64([S - 1], [])], { axis: 1 }); // [B, d]
+  g.output(t.adaptiveLogSoftmax(last), 'logits', 'float32', [B, cfg.vocab_size]);
+  return g.build();
+}
+
+/** pos_emb[t] = [sin(p * inv_freq) | cos(p * inv_freq)] with p = klen-1-t and inv_freq_j = 10000^(-2j/d). */
+export function positionalEmbedding(klen: number, d: number): number[] {
+  const half = d / 2;
+  const out = new Array<number>(klen * d);
+  for (let t = 0; t < klen; t++) {
+    const p = klen - 1 - t;
+    for (let j = 0; j < half; j++) {
+      const x = p * 10000 ** ((-2 * j) / d);
+      out[t * d + j] = Math.sin(x);
+      out[t * d + half + j] = Math.cos(x);
+    }
+  }
+  return out;
+}
+
+function causalMask(S: number, M: number): number[] {
+  const K = S + M;
+  const out = new Array<number>(S * K).fill(0);
+  for (let i = 0; i < S; i++) for (let j = i + M + 1; j < K; j++) out[i * K + j] = MASKED;
+  return out;
+}
+
+/** One Transformer-XL graph under construction: one method per block, shapes in comments. */
+class Txl {
+  private readonly d: number;
+  private readonly K: number;
+
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly w: WeightSource,
+    private readonly cfg: ArchConfig,
+    private readonly form: GraphForm,
+    private readonly B: number,
+    private readonly S: number,
+    private readonly M: number,
+  ) {
+    this.d = cfg.d_model;
+    this.K = M + S;
+  }
+
+  private i64(values: number[], dims?: number[]): string {
+    return this.g.constI64(values, dims);
+  }
+
+  /** x @ W^T for an HF Linear weight W [out, in] (the Transpose is folded at session creation). */
+  private linear(x: string, W: string): string {
+    return this.g.node('MatMul', [x, this.g.node('Transpose', [W], { perm: [1, 0] })]);
+  }
+
+  /** Rows [from, to) of a 2-D tensor (axis 0). */
+  private rows(x: string, from: number, to: number): string {
+    return this.g.node('Slice', [x, this.i64([from]), this.i64([to]), this.i64([0])]);
+  }
+
+  private clusterEnds(): number[] {
+    return [0, ...this.cfg.cutoffs, this.cfg.vocab_size];
+  }
+
+  private clusterWidth(k: number): number {
+    return Math.floor(this.cfg.d_embed / this.cfg.div_val ** k);
+  }
+
+  /** HF AdaptiveEmbedding: per-cluster lookup [B, S, w_k], projection to d, scaled by sqrt(d). */
+  adaptiveEmbedding(ids: string): string {
+    const { g, w, cfg, d } = this;
+    const name = (k: number) => `transformer.word_emb.emb_layers.${k}.weight`;
+    const proj = (k: number) => `transformer.word_emb.emb_projs.${k}`;
+    let e: string; // [B, S, d]
+    if (cfg.div_val === 0) {
+      e = g.node('Gather', [w.get(name(0), [cfg.vocab_size, d], 'normal'), ids], { axis: 0 });
+    } else if (cfg.div_val === 1) {
+      // HF keeps one full-vocab table and projects only when the widths differ.
+      const de = cfg.d_embed;
+      e = g.node('Gather', [w.get(name(0), [cfg.vocab_size, de], 'normal'), ids], { axis: 0 }); // [B, S, de]
+      if (de !== d) e = this.linear(e, w.get(proj(0), [d, de], 'normal'));
+    } else {
+      const ends = this.clusterEnds();
+      e = '';
+      // Every token is looked up in every cluster (clipped index) and the right cluster picked by Where.
+      for (let k = ends.length - 2; k >= 0; k--) {
+        const [l, r] = [ends[k]!, ends[k + 1]!];
+        const wk = this.clusterWidth(k);
+        const table = w.get(name(k), [r - l, wk], 'normal');
+        const local = g.node('Clip', [g.node('Sub', [ids, this.i64([l], [])]), this.i64([0], []), this.i64([r - l - 1], [])]); // [B, S]
+        const ek = this.linear(g.node('Gather', [table, local], { axis: 0 }), w.get(proj(k), [d, wk], 'normal')); // [B, S, d]
+        if (e === '') {
+          e = ek;
+          continue;
+        }
+        const inside = g.node('And', [
+          g.node('GreaterOrEqual', [ids, this.i64([l], [])]),
+          g.node('Less', [ids, this.i64([r], [])]),
+        ]); // [B, S] bool
+        e = g.node('Where', [g.node('Unsqueeze', [inside, this.i64([2])]), ek, e]);
+      }
+    }
+    return g.node('Mul', [e, g.constF32([Math.sqrt(d)], [])]);
+  }
+
+  /** LN(x + sublayer(x)) with the sublayer's trailing bias (if any) folded into the fused op in the ort form. */
+  private postLN(x: string, y: string, prefix: string, bias?: string): string {
+    const { g, w, d } = this;
+    const gamma = w.get(`${prefix}.weight`, [d], 'ln_scale');
+    const beta = w.get(`${prefix}.bias`, [d], 'ln_shift');
+    if (this.form === 'ort') {
+      return g.ms('SkipLayerNormalization', bias ? [y, x, gamma, beta, bias] : [y, x, gamma, beta], { epsilon: { float: LN_EPS } });
+    }
+    const yb = bias ? g.node('Add', [y, bias]) : y;
+    return g.node('LayerNormalization', [g.node('Add', [x, yb]), gamma, beta], { axis: -1, epsilon: { float: LN_EPS } });
+  }
+
+  /** [B, T, a] -> [B, H, T, hd] (or [B, H, hd, T] with keyT). */
+  private heads(x: string, T: number, H: number, hd: number, keyT = false): string {
+    const r = this.g.node('Reshape', [x, this.i64([this.B, T, H, hd])]);
+    return this.g.node('Transpose', [r], { perm: keyT ? [0, 2, 3, 1] : [0, 2, 1, 3] });
+  }
+
+  /** rel_shift in [B, H, S, K]: pad a zero column on the left, view [B, H, K+1, S], drop row 0, view [B, H, S, K]. */
+  private relShift(x: string, H: number): string {
+    const { g, B, S, K } = this;
+    const padded = g.node('Pad', [x, this.i64([0, 0, 0, 1, 0, 0, 0, 0])]); // [B, H, S, K+1]
+    const tall = g.node('Reshape', [padded, this.i64([B, H, K + 1, S])]); // [B, H, K+1, S]
+    const cut = g.node('Slice', [tall, this.i64([1]), this.i64([K + 1]), this.i64([2])]); // [B, H, K, S]
+    return g.node('Reshape', [cut, this.i64([B, H, S, K])]); // [B, H, S, K]
+  }
+
+  /**
+   * Relative multi-head attention (HF RelPartialLearnableMultiHeadAttn, post-LN):
+   * score = ((q + u) k^T + rel_shift((q + v) r^T)) / sqrt(hd), masked j > i + M; out = LN(x + o_net(attn)).
+   * x [B, S, d] is the current segment; cat [B, K, d] = cat(mems, x).
+   */
+  relAttention(i: number, x: string, cat: string, posEmb: string, mask: string): string {
+    const { g, w, d, B, S, K } = this;
+    const H = this.cfg.n_head[i]!;
+    const hd = Math.floor(d / H);
+    const a = H * hd;
+    const p = `transformer.layers.${i}.dec_attn`;
+    const qkvW = w.get(`${p}.qkv_net.weight`, [3 * a, d], 'normal'); // rows q | k | v
+    // Queries only for the current segment; keys and values over memory + segment.
+    const q = this.linear(x, this.rows(qkvW, 0, a)); // [B, S, a]
+    const [k, v] = g.nodeN('Split', [this.linear(cat, this.rows(qkvW, a, 3 * a)), this.i64([a, a])], 2, { axis: 2 }) as [string, string]; // [B, K, a] x2
+    const r = this.linear(posEmb, w.get(`${p}.r_net.weight`, [a, d], 'normal')); // [K, a]
+    const rT = g.node('Transpose', [g.node('Reshape', [r, this.i64([K, H, hd])])], { perm: [1, 2, 0] }); // [H, hd, K]
+    const flat = (name: string) => g.node('Reshape', [w.get(name, [H, hd], 'bias'), this.i64([a])]); // [a]
+    const qu = g.node('Add', [q, flat(`${p}.r_w_bias`)]); // [B, S, a]
+    const qv = g.node('Add', [q, flat(`${p}.r_r_bias`)]); // [B, S, a]
+    const scale = 1 / Math.sqrt(hd);
+
+    const bd = this.relShift(g.node('MatMul', [this.heads(qv, S, H, hd), rT]), H); // [B, H, S, K]
+    let ctx: string; // [B, S, a]
+    if (this.form === 'ort') {
+      // MHA computes softmax(scale * (q+u) k^T + bias) v; the positional term and the mask ride in the bias.
+      const bias = g.node('Add', [g.node('Mul', [bd, g.constF32([scale], [])]), mask]); // [B, H, S, K]
+      ctx = g.ms('MultiHeadAttention', [qu, k, v, '', '', bias], { num_heads: H, scale: { float: scale } });
+    } else {
+      const ac = g.node('MatMul', [this.heads(qu, S, H, hd), this.heads(k, K, H, hd, true)]); // [B, H, S, K]
+      const score = g.node('Add', [g.node('Mul', [g.node('Add', [ac, bd]), g.constF32([scale], [])]), mask]);
+      const prob = g.node('Softmax', [score], { axis: -1 }); // [B, H, S, K]
+      const out = g.node('MatMul', [prob, this.heads(v, K, H, hd)]); // [B, H, S, hd]
+      ctx = g.node('Reshape', [g.node('Transpose', [out], { perm: [0, 2, 1, 3] }), this.i64([B, S, a])]);
+    }
+    const o = this.linear(ctx, w.get(`${p}.o_net.weight`, [d, a], 'normal')); // [B, S, d]
+    return this.postLN(x, o, `${p}.layer_norm`);
+  }
+
+  /** HF PositionwiseFF (post-LN): LN(x + W2 relu(W1 x + b1) + b2). */
+  positionwiseFF(i: number, x: string): string {
+    const { g, w, d } = this;
+    const f = this.cfg.d_inner[i]!;
+    const p = `transformer.layers.${i}.pos_ff`;
+    const h = g.node('Relu', [g.node('Add', [this.linear(x, w.get(`${p}.CoreNet.0.weight`, [f, d], 'normal')), w.get(`${p}.CoreNet.0.bias`, [f], 'bias')])]); // [B, S, f]
+    const y = this.linear(h, w.get(`${p}.CoreNet.3.weight`, [d, f], 'normal')); // [B, S, d]
+    return this.postLN(x, y, `${p}.layer_norm`, w.get(`${p}.CoreNet.3.bias`, [d], 'bias'));
+  }
+
+  /** hidden [B, d] -> (hidden @ P) @ W^T + b, P [d, w] an HF projection; Gemm(transB) reads the tied table in place. */
+  private clusterLogits(hidden: string, W: string, b: string | null, P: string | null): string {
+    const x = P ? this.g.node('MatMul', [hidden, P]) : hidden; // [B, w]
+    return this.g.node('Gemm', b ? [x, W, b] : [x, W], { transB: 1 }); // [B, n]
+  }
+
+  /**
+   * HF ProjectedAdaptiveLogSoftmax with labels=None, tied as HF's wt103 config ties it (tie_weight,
+   * tie_projs = [false, true, ...]): head = first cluster + one logit per tail cluster; tail k's
+   * log-probs = head log-prob of column cutoff_0 + k - 1 + log_softmax(tail logits). last [B, d] -> [B, V].
+   */
+  adaptiveLogSoftmax(last: string): string {
+    const { g, w, cfg, d } = this;
+    const V = cfg.vocab_size;
+    const emb = (k: number) => `transformer.word_emb.emb_layers.${k}.weight`;
+    if (cfg.div_val === 0) return g.node('LogSoftmax', [this.clusterLogits(last, w.get(emb(0), [V, d], 'normal'), null, null)], { axis: -1 });
+    const ends = this.clusterEnds();
+    const nc = cfg.cutoffs.length;
+    const de = cfg.d_embed;
+    // Output weight, bias and projection of cluster k.
+    const part = (k: number): { W: string; b: string; P: string | null } => {
+      const [l, r] = [ends[k]!, ends[k + 1]!];
+      if (cfg.div_val === 1) {
+        const table = w.get(emb(0), [V, de], 'normal');
+        const bias = w.get('crit.out_layers.0.bias', [V], 'bias');
+        const P = de === d ? null : k === 0 ? w.get('crit.out_projs.0', [d, de], 'normal') : w.get('transformer.word_emb.emb_projs.0', [d, de], 'normal');
+        return nc === 0 ? { W: table, b: bias, P } : { W: this.rows(table, l, r), b: this.rows(bias, l, r), P };
+      }
+      const wk = this.clusterWidth(k);
+      const P = w.get(k === 0 ? 'crit.out_projs.0' : `transformer.word_emb.emb_projs.${k}`, [d, wk], 'normal');
+      return { W: w.get(emb(k), [r - l, wk], 'normal'), b: w.get(`crit.out_layers.${k}.bias`, [r - l], 'bias'), P };
+    };
+    const head = part(0);
+    if (nc === 0) return g.node('LogSoftmax', [this.clusterLogits(last, head.W, head.b, head.P)], { axis: -1 }); // [B, V]
+    // The shortlist and the cluster logits share the head's projected hidden state.
+    const ph = head.P ? g.node('MatMul', [last, head.P]) : last; // [B, de]
+    const headLogits = this.clusterLogits(ph, head.W, head.b, null); // [B, c0]
+    const clusterLogits = this.clusterLogits(ph, w.get('crit.cluster_weight', [nc, de], 'normal'), w.get('crit.cluster_bias', [nc], 'bias'), null); // [B, nc]
+    const headLp = g.node('LogSoftmax', [g.node('Concat', [headLogits, clusterLogits], { axis: 1 })], { axis: -1 }); // [B, c0 + nc]
+    const c0 = cfg.cutoffs[0]!;
+    const cols = (x: string, from: number, to: number) => g.node('Slice', [x, this.i64([from]), this.i64([to]), this.i64([1])]);
+    const pieces = [cols(headLp, 0, c0)]; // [B, c0]
+    for (let k = 1; k <= nc; k++) {
+      const c = part(k);
+      const tail = g.node('LogSoftmax', [this.clusterLogits(last, c.W, c.b, c.P)], { axis: -1 }); // [B, n_k]
+      pieces.push(g.node('Add', [tail, cols(headLp, c0 + k - 1, c0 + k)])); // [B, n_k]
+    }
+    return g.node('Concat', pieces, { axis: 1 }); // [B, V]
+  }
+}
