@@ -55,6 +55,7 @@ export class GraphBuilder {
   private readonly used = new Set<string>();
   private counter = 0;
   private readonly constants = new Set<string>();
+  private readonly freshPending = new Set<string>();
   private usesMs = false;
 
   constructor(readonly name: string) {}
@@ -64,6 +65,8 @@ export class GraphBuilder {
     let n = `${prefix}_${this.counter++}`;
     while (this.used.has(n)) n = `${prefix}_${this.counter++}`;
     this.used.add(n);
+    // May be passed once as an explicit node output name (nodeN with names).
+    this.freshPending.add(n);
     return n;
   }
 
@@ -125,7 +128,8 @@ export class GraphBuilder {
    */
   nodeN(opType: string, inputs: string[], outputs: number | string[], attrs: Attrs = {}, domain = ''): string[] {
     const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase())) : outputs;
-    if (typeof outputs !== 'number') outs.forEach((o) => this.claim(o));
+    // An empty name is an omitted optional output, as in ONNX.
+    if (typeof outputs !== 'number') outs.forEach((o) => o !== '' && this.claim(o));
     if (domain === MS_DOMAIN) this.usesMs = true;
     this.nodes.push({
       opType,
@@ -206,6 +210,7 @@ export class GraphBuilder {
   }
 
   private claim(name: string): void {
+    if (this.freshPending.delete(name)) return;
     if (this.used.has(name)) throw new Error(`tensor name ${name} used twice`);
     this.used.add(name);
   }
