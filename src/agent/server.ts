@@ -99,7 +99,12 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
 
   // Computed once: the machine does not change while the agent runs, and doctor() starts sessions.
   const fingerprintOnce = once(() => fingerprint(device));
-  const doctorOnce = once(async (): Promise<unknown> => doctor());
+  // doctor() runs tiny models on every provider: it takes its turn in the queue like a measurement.
+  const doctorOnce = once((): Promise<unknown> => {
+    const job = queue.submit(() => doctor());
+    if (job === null) return Promise.reject(Object.assign(new Error('queue full; try again later'), { statusCode: 503 }));
+    return job;
+  });
 
   const app = Fastify({
     logger: false,

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { loadDevice } from '../profile/index.js';
+import { checkDevice, loadDevice } from '../profile/index.js';
 import { LtsError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../agent/protocol.js';
 import { DEFAULT_PORT, DEFAULT_QUEUE, isLoopback, startAgent, toolVersion } from '../agent/server.js';
@@ -54,6 +54,8 @@ export function agentCommand(): Command {
       if (!isLoopback(opts.host) && tls === undefined) {
         process.stderr.write(`lts agent: warning: listening on ${opts.host} without TLS; the token and configs cross the network in clear text (see --tls-cert)\n`);
       }
+      // Fail here, with the fix, rather than answer every request with a failed measurement.
+      await checkDevice(device);
       const agent = await startAgent({ device, token, host: opts.host, port: opts.port, queue: opts.queue, tls });
       // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
       process.stdout.write(
