@@ -1,0 +1,90 @@
+// Real child processes running real (tiny) models. No timed assertions: only that numbers are sane.
+import { describe, expect, it } from 'vitest';
+import { loadDevice, measureSource } from '../../src/profile/index.js';
+import type { DeviceProfile } from '../../src/profile/types.js';
+
+function tinyDevice(over: Partial<DeviceProfile> = {}): DeviceProfile {
+  const d = loadDevice('cpu');
+  return {
+    ...d,
+    protocol: { warmupMin: 2, warmupMax: 5, minRuns: 5, maxRuns: 30, maxSeconds: 2, targetRelCi: 0.05 },
+    limits: { memoryMb: 2048, timeoutS: 60 },
+    ...over,
+  };
+}
+
+describe('measuring in a fresh child process', () => {
+  it('a tiny model gives sane latency, memory and timing fields', async () => {
+    const m = await measureSource({ kind: 'tiny', width: 64 }, tinyDevice(), { metrics: ['latency', 'memory'], seed: 3 });
+    expect(m.error).toBeUndefined();
+    expect(m.ok).toBe(true);
+    const l = m.latency!;
+    expect(l.runs).toBeGreaterThanOrEqual(5);
+    expect(l.runs).toBeLessThanOrEqual(30);
+    expect(l.samples_ms).toHaveLength(l.runs);
+    expect(l.warmup_runs).toBeGreaterThanOrEqual(2);
+    expect(l.min_ms).toBeGreaterThan(0);
+    expect(l.min_ms).toBeLessThanOrEqual(l.median_ms);
+    expect(l.ci95_low_ms).toBeLessThanOrEqual(l.median_ms);
+    expect(l.ci95_high_ms).toBeGreaterThanOrEqual(l.median_ms);
+    expect(l.median_ms).toBeLessThanOrEqual(l.p90_ms);
+    expect(['ci', 'max_runs', 'max_seconds']).toContain(l.stopped_by);
+    expect(m.memory!.baseline_mb).toBeGreaterThan(10);
+    expect(m.memory!.load_peak_mb).toBeGreaterThan(0);
+    expect(m.memory!.inference_peak_mb).toBeGreaterThan(0);
+    expect(m.provider).toBe('cpu');
+    expect(m.placement!.cpu).toBeGreaterThan(0);
+    expect(m.runtime).toEqual({ name: 'onnxruntime-node', version: '1.30.0' });
+    const t = m.timing;
+    expect(t.session_ms).toBeGreaterThan(0);
+    expect(t.measure_ms).toBeGreaterThan(0);
+    expect(t.total_ms).toBeGreaterThan(t.session_ms + t.measure_ms);
+  });
+
+  it('memory only: a fixed short run, no latency reported', async () => {
+    const m = await measureSource({ kind: 'tiny', width: 64 }, tinyDevice(), { metrics: ['memory'], seed: 3 });
+    expect(m.ok).toBe(true);
+    expect(m.latency).toBeUndefined();
+    expect(m.memory!.inference_peak_mb).toBeGreaterThan(0);
+  });
+
+  it('runs on onnxruntime-web (wasm) too', async () => {
+    const m = await measureSource({ kind: 'tiny', width: 32 }, tinyDevice({ ...loadDevice('wasm'), protocol: tinyDevice().protocol, limits: tinyDevice().limits }), {
+      metrics: ['latency'],
+      seed: 1,
+    });
+    expect(m.ok).toBe(true);
+    expect(m.provider).toBe('wasm');
+    expect(m.runtime!.name).toBe('onnxruntime-web');
+  });
+
+  it('a timeout fails the candidate with the reason and the parent carries on', async () => {
+    const never = { warmupMin: 1, warmupMax: 2, minRuns: 1, maxRuns: 1e9, maxSeconds: 1e6, targetRelCi: 0 };
+    const m = await measureSource({ kind: 'tiny', width: 128 }, tinyDevice({ protocol: never, limits: { memoryMb: 2048, timeoutS: 1 } }), { metrics: ['latency'], seed: 1 });
+    expect(m).toMatchObject({ ok: false, error: 'timeout after 1 s' });
+    const next = await measureSource({ kind: 'tiny', width: 16 }, tinyDevice(), { metrics: ['latency'], seed: 1 });
+    expect(next.ok).toBe(true);
+  });
+
+  it('an impossible memory limit fails with out of memory', async () => {
+    const m = await measureSource({ kind: 'tiny', width: 16 }, tinyDevice({ limits: { memoryMb: 1, timeoutS: 60 } }), { metrics: ['latency'], seed: 1 });
+    expect(m).toMatchObject({ ok: false, error: 'out of memory (limit 1 MB)' });
+  });
+
+  it('a crashing child is reported by signal', async () => {
+    const m = await measureSource({ kind: 'tiny', width: 16 }, tinyDevice(), {
+      metrics: ['latency'],
+      seed: 1,
+      onStart: (pid) => setTimeout(() => process.kill(pid, 'SIGSEGV'), 50),
+    });
+    expect(m.ok).toBe(false);
+    expect(m.error).toMatch(/^crashed: signal SIGSEGV/);
+  });
+
+  it('a provider that cannot start is a session-creation failure, not a fallback', async () => {
+    const m = await measureSource({ kind: 'tiny', width: 16 }, tinyDevice({ executionProviders: ['cuda'] }), { metrics: ['latency'], seed: 1 });
+    // On a machine with a working CUDA provider this would run on cuda; here it must not quietly use the CPU.
+    if (m.ok) expect(m.provider).toMatch(/^cuda/);
+    else expect(m.error).toMatch(/^session creation failed: /);
+  });
+});
