@@ -111,6 +111,8 @@ export async function doctor(): Promise<DoctorReport> {
       c.error = `session created but no node ran on ${provider}`;
     }
     if (r.error) c.error = r.error;
+    if (provider === 'cuda' && !r.ok && !existsSync(join(ortBinDir(), 'libonnxruntime_providers_cuda.so')))
+      c.error = `CUDA provider not installed (${r.error}); with CUDA 12 + cuDNN 9: ${CUDA_INSTALL_CMD}`;
     if (r.placement) c.placement = r.placement;
     providers.push(c);
   }
