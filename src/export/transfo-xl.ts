@@ -4,6 +4,7 @@
 // [B, T, d]; the memories `mems.{i}` / `new_mems.{i}` are batch-first too ([B, M, d]) so no transposes
 // sit on the measured path. Initializers carry HF state-dict names and HF shapes (Linear weights
 // [out, in]); the Transpose/Slice nodes applied to them are constant-folded by ORT at session creation.
+import { adaptiveEmbedding, adaptiveLogSoftmax } from './adaptive.js';
 import { GraphBuilder } from './graph.js';
 import type { ExportOptions, ExportedModel, GraphForm } from './types.js';
 import { WeightSource } from './weights.js';
@@ -32,6 +33,8 @@ export interface TxlBuildOptions {
   weightScale?: number;
   /** Graph name (defaults to transfo-xl). */
   name?: string;
+  /** ort form only: switch single fusions off (both on by default) to compare them; see FUSION_NOTE. */
+  fusion?: { mha?: boolean; skipLayerNorm?: boolean };
 }
 
 /** The exporter entry point for family 'transfo-xl': prefill (seq tokens, mem_len memory) or decode (1 token, context memory). */
@@ -79,7 +82,9 @@ export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): Export
   const K = M + S;
   const g = new GraphBuilder(o.name ?? 'transfo-xl');
   const w = new WeightSource(g, o.seed, o.weightScale ?? 1);
-  const t = new Txl(g, w, cfg, o.form, B, S, M);
+  const ortForm = o.form === 'ort';
+  const fusion = { mha: ortForm && (o.fusion?.mha ?? true), skipLayerNorm: ortForm && (o.fusion?.skipLayerNorm ?? true) };
+  const t = new Txl(g, w, cfg, fusion, B, S, M);
 
   const ids = g.input('input_ids', 'int64', [B, S]);
   const mems = Array.from({ length: cfg.n_layer }, (_, i) => (M > 0 ? g.input(`mems.${i}`, 'float32', [B, M, d]) : null));
@@ -132,7 +137,7 @@ class Txl {
     private readonly g: GraphBuilder,
     private readonly w: WeightSource,
     private readonly cfg: ArchConfig,
-    private readonly form: GraphForm,
+    private readonly fusion: { mha: boolean; skipLayerNorm: boolean },
     private readonly B: number,
     private readonly S: number,
     private readonly M: number,
@@ -155,49 +160,13 @@ class Txl {
     return this.g.node('Slice', [x, this.i64([from]), this.i64([to]), this.i64([0])]);
   }
 
-  private clusterEnds(): number[] {
-    return [0, ...this.cfg.cutoffs, this.cfg.vocab_size];
-  }
-
-  private clusterWidth(k: number): number {
-    return Math.floor(this.cfg.d_embed / this.cfg.div_val ** k);
-  }
-
-  /** HF AdaptiveEmbedding: per-cluster lookup [B, S, w_k], projection to d, scaled by sqrt(d). */
+  /** HF AdaptiveEmbedding: per-cluster lookup, projection to d, scaled by sqrt(d). ids [B, S] -> [B, S, d]. */
   adaptiveEmbedding(ids: string): string {
     const { g, w, cfg, d } = this;
-    const name = (k: number) => `transformer.word_emb.emb_layers.${k}.weight`;
-    const proj = (k: number) => `transformer.word_emb.emb_projs.${k}`;
-    let e: string; // [B, S, d]
-    if (cfg.div_val === 0) {
-      e = g.node('Gather', [w.get(name(0), [cfg.vocab_size, d], 'normal'), ids], { axis: 0 });
-    } else if (cfg.div_val === 1) {
-      // HF keeps one full-vocab table and projects only when the widths differ.
-      const de = cfg.d_embed;
-      e = g.node('Gather', [w.get(name(0), [cfg.vocab_size, de], 'normal'), ids], { axis: 0 }); // [B, S, de]
-      if (de !== d) e = this.linear(e, w.get(proj(0), [d, de], 'normal'));
-    } else {
-      const ends = this.clusterEnds();
-      e = '';
-      // Every token is looked up in every cluster (clipped index) and the right cluster picked by Where.
-      for (let k = ends.length - 2; k >= 0; k--) {
-        const [l, r] = [ends[k]!, ends[k + 1]!];
-        const wk = this.clusterWidth(k);
-        const table = w.get(name(k), [r - l, wk], 'normal');
-        const local = g.node('Clip', [g.node('Sub', [ids, this.i64([l], [])]), this.i64([0], []), this.i64([r - l - 1], [])]); // [B, S]
-        const ek = this.linear(g.node('Gather', [table, local], { axis: 0 }), w.get(proj(k), [d, wk], 'normal')); // [B, S, d]
-        if (e === '') {
-          e = ek;
-          continue;
-        }
-        const inside = g.node('And', [
-          g.node('GreaterOrEqual', [ids, this.i64([l], [])]),
-          g.node('Less', [ids, this.i64([r], [])]),
-        ]); // [B, S] bool
-        e = g.node('Where', [g.node('Unsqueeze', [inside, this.i64([2])]), ek, e]);
-      }
-    }
-    return g.node('Mul', [e, g.constF32([Math.sqrt(d)], [])]);
+    if (cfg.div_val >= 1) return adaptiveEmbedding(w, cfg, ids, 'transformer.word_emb');
+    // div_val 0: one plain table, tied to the output layer; HF's sqrt(d) scale is kept.
+    const table = w.get('transformer.word_emb.emb_layers.0.weight', [cfg.vocab_size, d], 'normal');
+    return g.node('Mul', [g.node('Gather', [table, ids], { axis: 0 }), g.constF32([Math.sqrt(d)], [])]);
   }
 
   /** LN(x + sublayer(x)) with the sublayer's trailing bias (if any) folded into the fused op in the ort form. */
@@ -205,7 +174,7 @@ class Txl {
     const { g, w, d } = this;
     const gamma = w.get(`${prefix}.weight`, [d], 'ln_scale');
     const beta = w.get(`${prefix}.bias`, [d], 'ln_shift');
-    if (this.form === 'ort') {
+    if (this.fusion.skipLayerNorm) {
       return g.ms('SkipLayerNormalization', bias ? [y, x, gamma, beta, bias] : [y, x, gamma, beta], { epsilon: { float: LN_EPS } });
     }
     const yb = bias ? g.node('Add', [y, bias]) : y;
@@ -251,7 +220,7 @@ class Txl {
 
     const bd = this.relShift(g.node('MatMul', [this.heads(qv, S, H, hd), rT]), H); // [B, H, S, K]
     let ctx: string; // [B, S, a]
-    if (this.form === 'ort') {
+    if (this.fusion.mha) {
       // MHA computes softmax(scale * (q+u) k^T + bias) v; the positional term and the mask ride in the bias.
       const bias = g.node('Add', [g.node('Mul', [bd, g.constF32([scale], [])]), mask]); // [B, H, S, K]
       ctx = g.ms('MultiHeadAttention', [qu, k, v, '', '', bias], { num_heads: H, scale: { float: scale } });
@@ -276,53 +245,14 @@ class Txl {
     return this.postLN(x, y, `${p}.layer_norm`, w.get(`${p}.CoreNet.3.bias`, [d], 'bias'));
   }
 
-  /** hidden [B, d] -> (hidden @ P) @ W^T + b, P [d, w] an HF projection; Gemm(transB) reads the tied table in place. */
-  private clusterLogits(hidden: string, W: string, b: string | null, P: string | null): string {
-    const x = P ? this.g.node('MatMul', [hidden, P]) : hidden; // [B, w]
-    return this.g.node('Gemm', b ? [x, W, b] : [x, W], { transB: 1 }); // [B, n]
-  }
-
   /**
    * HF ProjectedAdaptiveLogSoftmax with labels=None, tied as HF's wt103 config ties it (tie_weight,
-   * tie_projs = [false, true, ...]): head = first cluster + one logit per tail cluster; tail k's
-   * log-probs = head log-prob of column cutoff_0 + k - 1 + log_softmax(tail logits). last [B, d] -> [B, V].
+   * tie_projs = [false, true, ...]): last [B, d] -> full-vocabulary log-probs [B, V].
    */
   adaptiveLogSoftmax(last: string): string {
     const { g, w, cfg, d } = this;
-    const V = cfg.vocab_size;
-    const emb = (k: number) => `transformer.word_emb.emb_layers.${k}.weight`;
-    if (cfg.div_val === 0) return g.node('LogSoftmax', [this.clusterLogits(last, w.get(emb(0), [V, d], 'normal'), null, null)], { axis: -1 });
-    const ends = this.clusterEnds();
-    const nc = cfg.cutoffs.length;
-    const de = cfg.d_embed;
-    // Output weight, bias and projection of cluster k.
-    const part = (k: number): { W: string; b: string; P: string | null } => {
-      const [l, r] = [ends[k]!, ends[k + 1]!];
-      if (cfg.div_val === 1) {
-        const table = w.get(emb(0), [V, de], 'normal');
-        const bias = w.get('crit.out_layers.0.bias', [V], 'bias');
-        const P = de === d ? null : k === 0 ? w.get('crit.out_projs.0', [d, de], 'normal') : w.get('transformer.word_emb.emb_projs.0', [d, de], 'normal');
-        return nc === 0 ? { W: table, b: bias, P } : { W: this.rows(table, l, r), b: this.rows(bias, l, r), P };
-      }
-      const wk = this.clusterWidth(k);
-      const P = w.get(k === 0 ? 'crit.out_projs.0' : `transformer.word_emb.emb_projs.${k}`, [d, wk], 'normal');
-      return { W: w.get(emb(k), [r - l, wk], 'normal'), b: w.get(`crit.out_layers.${k}.bias`, [r - l], 'bias'), P };
-    };
-    const head = part(0);
-    if (nc === 0) return g.node('LogSoftmax', [this.clusterLogits(last, head.W, head.b, head.P)], { axis: -1 }); // [B, V]
-    // The shortlist and the cluster logits share the head's projected hidden state.
-    const ph = head.P ? g.node('MatMul', [last, head.P]) : last; // [B, de]
-    const headLogits = this.clusterLogits(ph, head.W, head.b, null); // [B, c0]
-    const clusterLogits = this.clusterLogits(ph, w.get('crit.cluster_weight', [nc, de], 'normal'), w.get('crit.cluster_bias', [nc], 'bias'), null); // [B, nc]
-    const headLp = g.node('LogSoftmax', [g.node('Concat', [headLogits, clusterLogits], { axis: 1 })], { axis: -1 }); // [B, c0 + nc]
-    const c0 = cfg.cutoffs[0]!;
-    const cols = (x: string, from: number, to: number) => g.node('Slice', [x, this.i64([from]), this.i64([to]), this.i64([1])]);
-    const pieces = [cols(headLp, 0, c0)]; // [B, c0]
-    for (let k = 1; k <= nc; k++) {
-      const c = part(k);
-      const tail = g.node('LogSoftmax', [this.clusterLogits(last, c.W, c.b, c.P)], { axis: -1 }); // [B, n_k]
-      pieces.push(g.node('Add', [tail, cols(headLp, c0 + k - 1, c0 + k)])); // [B, n_k]
-    }
-    return g.node('Concat', pieces, { axis: 1 }); // [B, V]
+    if (cfg.div_val >= 1) return adaptiveLogSoftmax(w, cfg, last, { emb: 'transformer.word_emb', crit: 'crit' });
+    const table = w.get('transformer.word_emb.emb_layers.0.weight', [cfg.vocab_size, d], 'normal');
+    return g.node('LogSoftmax', [g.node('Gemm', [last, table], { transB: 1 })], { axis: -1 }); // [B, V]
   }
 }
