@@ -64,6 +64,10 @@ export interface SearchSettings {
   mutations: number;
   crossovers: number;
   budget_minutes?: number;
+  /** Perplexity calibration as the user named it (built-in name or file); absent: each family's built-in one for `dataset`. */
+  calibration?: string;
+  /** Dataset of the built-in calibrations ('wt103' or 'lm1b'); default wt103. */
+  dataset?: string;
 }
 
 /** `<out>/pareto.json` (JSON Schema in schemas/pareto.schema.json). */

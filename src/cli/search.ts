@@ -1,0 +1,322 @@
+// `lts search`: options -> settings and evaluators -> the loop -> pareto.json (+ report where available).
+import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkDevice, fingerprint, loadDevice, measureCandidate } from '../profile/index.js';
+import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '../profile/types.js';
+import { perplexityAnnotator } from '../search/calibration.js';
+import { runSearch, type SearchOutcome } from '../search/loop.js';
+import { progressReporter } from '../search/progress.js';
+import { readPareto, PARETO_FILE } from '../search/results.js';
+import { searchSpaces } from '../search/spaces.js';
+import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
+import { defaultSpaceOptions } from '../space/index.js';
+import { FAMILIES, type Family } from '../space/types.js';
+import { LtsError } from '../util/errors.js';
+
+interface SearchCliOptions {
+  device: string;
+  metric: string;
+  family: string;
+  iterations?: string;
+  population?: string;
+  parents?: string;
+  mutations?: string;
+  crossovers?: string;
+  seed: string;
+  paramMin?: string;
+  paramMax?: string;
+  latencyMax?: string;
+  budget?: string;
+  out?: string;
+  resume?: string;
+  graph?: string;
+  batch?: string;
+  seq?: string;
+  memLen?: string;
+  context?: string;
+  warmupMin?: string;
+  warmupMax?: string;
+  minRuns?: string;
+  maxRuns?: string;
+  maxSeconds?: string;
+  targetCi?: string;
+  calibration?: string;
+  dataset?: string;
+  report: boolean;
+  json?: boolean;
+}
+
+/** Reference defaults (reference §4): 100 = 20 parents + 40 mutations + 40 crossovers, 30 iterations. */
+const DEFAULTS = { iterations: 30, population: 100, parents: 20, mutations: 40, crossovers: 40 };
+
+function int(name: string, v: string, min = 0): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new LtsError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+function positive(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new LtsError(`--${name} must be a number > 0, got '${v}'`);
+  return n;
+}
+
+/** Parameter counts: plain numbers, 6e6, or with a k/M/G suffix (6M, 100M). */
+export function parseCount(name: string, v: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kKmMgG]?)\s*$/.exec(v);
+  if (!m) throw new LtsError(`--${name} must be a parameter count like 6000000, 6e6 or 6M, got '${v}'`);
+  const mult = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(m[1]) * mult);
+}
+
+export function parseMetrics(v: string): Metric[] {
+  const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length === 0) throw new LtsError(`--metric needs at least one of ${METRICS.join(', ')}`);
+  for (const m of list) {
+    if (!(METRICS as readonly string[]).includes(m)) throw new LtsError(`--metric: unknown metric '${m}' (choose from ${METRICS.join(', ')}, comma-separated)`);
+  }
+  if (new Set(list).size !== list.length) throw new LtsError(`--metric lists a metric twice: ${v}`);
+  return list as Metric[];
+}
+
+export function parseFamilies(v: string): Family[] {
+  if (v === 'all') return [...FAMILIES];
+  if (!(FAMILIES as readonly string[]).includes(v)) throw new LtsError(`--family must be one of ${FAMILIES.join(', ')} or all, got '${v}'`);
+  return [v as Family];
+}
+
+/** Population split: explicit values win; otherwise the reference's 20/40/40 proportions of --population. */
+export function populationSplit(o: Pick<SearchCliOptions, 'population' | 'parents' | 'mutations' | 'crossovers'>): {
+  population: number;
+  parents: number;
+  mutations: number;
+  crossovers: number;
+} {
+  const population = o.population !== undefined ? int('population', o.population, 1) : DEFAULTS.population;
+  const scale = population / DEFAULTS.population;
+  const parents = o.parents !== undefined ? int('parents', o.parents, 1) : Math.max(1, Math.round(DEFAULTS.parents * scale));
+  const mutations = o.mutations !== undefined ? int('mutations', o.mutations) : Math.round(DEFAULTS.mutations * scale);
+  const crossovers =
+    o.crossovers !== undefined ? int('crossovers', o.crossovers) : Math.max(0, population - parents - mutations);
+  return { population, parents, mutations, crossovers };
+}
+
+/** The device profile with the command-line shape, graph and protocol overrides applied. */
+export function effectiveDevice(base: DeviceProfile, o: SearchCliOptions): DeviceProfile {
+  const d: DeviceProfile = structuredClone(base);
+  if (o.graph !== undefined) {
+    if (o.graph !== 'ort' && o.graph !== 'standard') throw new LtsError(`--graph must be ort or standard, got '${o.graph}'`);
+    d.graph = o.graph;
+  }
+  if (o.batch !== undefined) d.shapes.batch = int('batch', o.batch, 1);
+  if (o.seq !== undefined) d.shapes.seq = int('seq', o.seq, 1);
+  if (o.memLen !== undefined) d.shapes.mem_len = int('mem-len', o.memLen, 0);
+  if (o.context !== undefined) d.shapes.context = int('context', o.context, 0);
+  const p: MeasureProtocol = d.protocol;
+  if (o.warmupMin !== undefined) p.warmupMin = int('warmup-min', o.warmupMin);
+  if (o.warmupMax !== undefined) p.warmupMax = int('warmup-max', o.warmupMax);
+  if (o.minRuns !== undefined) p.minRuns = int('min-runs', o.minRuns, 1);
+  if (o.maxRuns !== undefined) p.maxRuns = int('max-runs', o.maxRuns, 1);
+  if (o.maxSeconds !== undefined) p.maxSeconds = positive('max-seconds', o.maxSeconds);
+  if (o.targetCi !== undefined) p.targetRelCi = positive('target-ci', o.targetCi);
+  if (p.warmupMax < p.warmupMin) p.warmupMax = p.warmupMin;
+  if (p.maxRuns < p.minRuns) p.maxRuns = p.minRuns;
+  return d;
+}
+
+export function buildSettings(o: SearchCliOptions, device: DeviceProfile): SearchSettings {
+  const families = parseFamilies(o.family);
+  // Bounds default to the loosest of the chosen families' reference bounds.
+  const defaults = families.map((f) => defaultSpaceOptions(f).bounds);
+  const param_min = o.paramMin !== undefined ? parseCount('param-min', o.paramMin) : Math.min(...defaults.map((b) => b.min));
+  const param_max = o.paramMax !== undefined ? parseCount('param-max', o.paramMax) : Math.max(...defaults.map((b) => b.max));
+  if (param_min > param_max) throw new LtsError(`--param-min ${param_min} is above --param-max ${param_max}`);
+  const s: SearchSettings = {
+    metrics: parseMetrics(o.metric),
+    families,
+    shapes: device.shapes,
+    graph: device.graph,
+    protocol: device.protocol,
+    seed: int('seed', o.seed),
+    param_min,
+    param_max,
+    iterations: o.iterations !== undefined ? int('iterations', o.iterations) : DEFAULTS.iterations,
+    ...populationSplit(o),
+  };
+  if (o.latencyMax !== undefined) s.latency_max_ms = positive('latency-max', o.latencyMax);
+  if (o.budget !== undefined) s.budget_minutes = positive('budget', o.budget);
+  if (o.calibration !== undefined) s.calibration = o.calibration;
+  if (o.dataset !== undefined) s.dataset = o.dataset;
+  return s;
+}
+
+/** Local measurement (a fresh child process per candidate), or one evaluator per agent the profile names. */
+export async function buildEvaluators(device: DeviceProfile): Promise<Evaluator[]> {
+  if (device.agents) {
+    const { agentEvaluators } = (await import('../agent/client.js')) as {
+      agentEvaluators(d: DeviceProfile): Evaluator[];
+    };
+    return agentEvaluators(device);
+  }
+  // Stops here, before anything is measured, when e.g. the CUDA provider is missing.
+  await checkDevice(device);
+  return [
+    {
+      name: 'local',
+      evaluate: (cfg, req) => measureCandidate(cfg, device, req),
+      fingerprint: () => fingerprint(device),
+    },
+  ];
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+/** Options that only make sense for a new search (with --resume the run's own settings apply). */
+const NEW_RUN_ONLY = [
+  'device', 'metric', 'family', 'iterations', 'population', 'parents', 'mutations', 'crossovers', 'seed',
+  'paramMin', 'paramMax', 'latencyMax', 'out', 'graph', 'batch', 'seq', 'memLen', 'context', 'warmupMin',
+  'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'calibration', 'dataset',
+];
+
+function summary(p: ParetoFile, dir: string): string {
+  const c = p.counts;
+  const head = `${c.evaluated} evaluated (${c.failed} failed), ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations`;
+  const rows = p.frontier.map((f) => {
+    const costs = p.settings.metrics
+      .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
+      .join(', ');
+    const ppl = f.predicted_ppl !== undefined ? `, ppl ~${f.predicted_ppl.toFixed(1)}` : '';
+    return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M decoder params, ${costs}${ppl}`;
+  });
+  return [head, ...rows, `results: ${join(dir, PARETO_FILE)}`].join('\n');
+}
+
+export function searchCommand(): Command {
+  const cmd = new Command('search')
+    .description('evolutionary search for the Pareto frontier of decoder params vs measured cost on a device')
+    .option('--device <name|path>', 'device profile: a name in devices/ or a JSON file', 'cpu')
+    .option('--metric <list>', 'cost(s) to minimize, comma-separated: latency, decode, memory', 'latency')
+    .addOption(new Option('--family <family>', 'architecture family (all: one frontier over every family)').choices([...FAMILIES, 'all']).default('gpt2'))
+    .option('--iterations <n>', 'generations after the initial population', String(DEFAULTS.iterations))
+    .option('--population <n>', 'initial population; parents/mutations/crossovers scale with it unless given', String(DEFAULTS.population))
+    .option('--parents <n>', `parents drawn per generation (default ${DEFAULTS.parents} at population 100)`)
+    .option('--mutations <n>', `mutated children per generation (default ${DEFAULTS.mutations} at population 100)`)
+    .option('--crossovers <n>', `crossover children per generation (default ${DEFAULTS.crossovers} at population 100)`)
+    .option('--seed <n>', 'random seed (same seed, same candidates)', '1')
+    .option('--param-min <n>', 'lower decoder-param bound, e.g. 6M (default: the family reference bound)')
+    .option('--param-max <n>', 'upper decoder-param bound, e.g. 100M')
+    .option('--latency-max <ms>', 'constraint: candidates with a median latency above this are kept off the frontier')
+    .option('--budget <minutes>', 'stop after the measurement running when this much time has passed, and write results')
+    .option('--out <dir>', 'run directory (default runs/<timestamp>)')
+    .option('--resume <dir>', 'continue an interrupted search in this run directory (its own settings apply)')
+    .addOption(new Option('--graph <form>', 'graph form to measure (default: the device profile)').choices(['ort', 'standard']))
+    .option('--batch <n>', 'override the profile batch size')
+    .option('--seq <n>', 'override the profile prefill sequence length')
+    .option('--mem-len <n>', 'override the Transformer-XL memory length')
+    .option('--context <n>', 'override the decode cache length')
+    .option('--warmup-min <n>', 'protocol: at least this many warm-up runs')
+    .option('--warmup-max <n>', 'protocol: at most this many warm-up runs')
+    .option('--min-runs <n>', 'protocol: at least this many timed runs')
+    .option('--max-runs <n>', 'protocol: at most this many timed runs')
+    .option('--max-seconds <s>', 'protocol: cap on the timed phase per candidate')
+    .option('--target-ci <fraction>', 'protocol: stop timing once the 95 % CI of the median is within this fraction')
+    .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
+    .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
+    .option('--no-report', 'do not write the report files at the end')
+    .option('--json', 'print pareto.json on stdout at the end');
+
+  cmd.action(async (o: SearchCliOptions) => {
+    let device: DeviceProfile;
+    let settings: SearchSettings;
+    let outDir: string;
+    const resume = o.resume !== undefined;
+    if (o.resume !== undefined) {
+      const given = NEW_RUN_ONLY.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      if (given.length > 0) {
+        throw new LtsError(`--resume continues with the run's own settings; drop ${given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')} (only --budget, --json and --no-report apply)`);
+      }
+      const prev = readPareto(o.resume);
+      device = prev.device;
+      settings = { ...prev.settings };
+      delete settings.budget_minutes;
+      if (o.budget !== undefined) settings.budget_minutes = positive('budget', o.budget);
+      outDir = o.resume;
+    } else {
+      device = effectiveDevice(loadDevice(o.device), o);
+      settings = buildSettings(o, device);
+      outDir = o.out ?? join('runs', timestamp());
+      if (existsSync(join(outDir, PARETO_FILE))) {
+        throw new LtsError(`${outDir} already holds a search (${PARETO_FILE}); use --resume ${outDir} to continue it, or another --out`);
+      }
+    }
+
+    const annotate = perplexityAnnotator(settings.families, { calibration: settings.calibration, dataset: settings.dataset });
+    const evaluators = await buildEvaluators(device);
+    const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max });
+
+    const progress = progressReporter();
+    const ac = new AbortController();
+    const onSigint = () => {
+      if (ac.signal.aborted) {
+        progress.stop();
+        process.stderr.write('lts: interrupted again, quitting now (candidates.jsonl holds every finished measurement)\n');
+        process.exit(130);
+      }
+      ac.abort();
+      progress.log('lts: stopping after the current measurement and writing results (Ctrl-C again to quit now)');
+    };
+    process.on('SIGINT', onSigint);
+    process.stderr.write(
+      `lts search: ${settings.families.join(', ')} on ${device.name} (${device.executionProviders.join('+')}, ${device.graph} graph), ` +
+        `metric ${settings.metrics.join(',')}, seed ${settings.seed}, ${resume ? 'resuming' : 'writing'} ${outDir}\n`,
+    );
+    let outcome: SearchOutcome;
+    try {
+      outcome = await runSearch({
+        outDir,
+        device,
+        settings,
+        evaluators,
+        spaces,
+        resume,
+        signal: ac.signal,
+        onProgress: (p) => progress.update(p),
+        log: (l) => progress.log(`lts: ${l}`),
+        annotate,
+      });
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSigint);
+      for (const ev of evaluators) await ev.close?.().catch(() => {});
+    }
+
+    if (o.report) await writeReportIfAvailable(outDir);
+    process.stderr.write(summary(outcome.pareto, outDir) + '\n');
+    if (o.json) process.stdout.write(JSON.stringify(outcome.pareto, null, 2) + '\n');
+    if (outcome.stoppedBy === 'evaluators_lost') {
+      process.stderr.write('lts: every evaluator became unusable; results so far are written, continue with --resume\n');
+      process.exitCode = 1;
+    } else if (outcome.stoppedBy === 'interrupt') {
+      process.exitCode = 130;
+    }
+  });
+  return cmd;
+}
+
+/** The results engineer's report writer, when that module is present. */
+async function writeReportIfAvailable(dir: string): Promise<void> {
+  let mod: { writeReport?: (runDir: string) => unknown };
+  // A variable specifier, so this compiles whether or not src/report/index.ts exists yet.
+  const spec = '../report/index.js';
+  try {
+    mod = (await import(spec)) as typeof mod;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && /report[\\/]index/.test(e.message)) return;
+    throw err;
+  }
+  if (typeof mod.writeReport === 'function') await mod.writeReport(dir);
+}
