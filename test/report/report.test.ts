@@ -1,0 +1,130 @@
+import AjvModule from 'ajv';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCalibration, parseCsv, predictPpl } from '../../src/calibrate/index.js';
+import { FRONTIER_CSV_COLUMNS, trainingConfig, writeReport } from '../../src/report/index.js';
+import { LtsError } from '../../src/util/errors.js';
+import { makeRunDir, type Fixture } from './fixture.js';
+
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
+const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'training-config.schema.json'), 'utf8'));
+const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+let fx: Fixture;
+let files: string[];
+const read = (name: string): string => readFileSync(join(fx.dir, name), 'utf8');
+
+beforeAll(async () => {
+  fx = makeRunDir();
+  ({ files } = await writeReport(fx.dir));
+});
+
+describe('writeReport', () => {
+  it('writes the svg, html, csv and one training config per frontier point, and no temp files', () => {
+    const names = files.map((f) => f.slice(fx.dir.length + 1)).sort();
+    const expected = ['frontier.csv', 'pareto.svg', 'report.html', ...fx.pareto.frontier.map((p) => `configs/${p.id}.json`)].sort();
+    expect(names).toEqual(expected);
+    expect(readdirSync(fx.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(readdirSync(join(fx.dir, 'configs')).sort()).toEqual(fx.pareto.frontier.map((p) => `${p.id}.json`).sort());
+  });
+
+  it('plots with vega: every frontier id labelled, other candidates unlabelled', () => {
+    const svg = read('pareto.svg');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('class="marks"'); // vega's SVG renderer
+    for (const p of fx.pareto.frontier) expect(svg).toContain(`>${p.id}<`);
+    const frontierIds = new Set(fx.pareto.frontier.map((p) => p.id));
+    const other = fx.records.find((r) => !frontierIds.has(r.id) && r.measurement.ok)!;
+    expect(svg).not.toContain(`>${other.id}<`);
+    expect(svg).toContain('predicted validation perplexity');
+    expect(svg).toContain('decoder params (M)');
+    expect(svg).toContain('prefill latency');
+  });
+
+  it('frontier.csv has one row per frontier point with its numbers', () => {
+    const [header, ...rows] = parseCsv(read('frontier.csv'));
+    expect(header).toEqual([...FRONTIER_CSV_COLUMNS]);
+    expect(rows).toHaveLength(fx.pareto.frontier.length);
+    const col = (name: string): number => header!.indexOf(name);
+    const cal = loadCalibration('gpt2-wt103');
+    for (const p of fx.pareto.frontier) {
+      const row = rows.find((r) => r[col('id')] === p.id)!;
+      expect(Number(row[col('decoder_params')])).toBe(p.decoder_params);
+      expect(Number(row[col('latency_median_ms')])).toBeCloseTo(p.latency!.median_ms, 9);
+      expect(row[col('d_inner')]).toBe(p.config.d_inner.join(';'));
+      // The search's recorded prediction wins; otherwise the calibration pareto.json names.
+      expect(Number(row[col('predicted_ppl')])).toBeCloseTo(p.predicted_ppl ?? predictPpl(cal, p.decoder_params), 9);
+    }
+    expect(Number(rows.find((r) => r[col('id')] === fx.pareto.frontier[0]!.id)![col('predicted_ppl')])).toBe(99.5);
+    // Sorted by the first metric (latency).
+    const lat = rows.map((r) => Number(r[col('latency_median_ms')]));
+    expect(lat).toEqual([...lat].sort((a, b) => a - b));
+  });
+
+  it('report.html is self-contained with the plot, a sortable table row per frontier point, settings and fingerprint', () => {
+    const html = read('report.html');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/);
+    const body = html.split('<table class="sortable" id="frontier">')[1]!.split('</table>')[0]!;
+    expect(body.match(/<tr>/g)!.length).toBe(fx.pareto.frontier.length + 1); // + header row
+    for (const p of fx.pareto.frontier) expect(body).toContain(`<td>${p.id}</td>`);
+    expect(body).toContain('href="configs/');
+    expect(html).toContain('test-host');
+    expect(html).toContain('Test CPU @ 2.0GHz');
+    expect(html).toContain('cpu-test');
+    expect(html).toContain('targetRelCi');
+    expect(html).toContain('gpt2-wt103');
+    expect(html).toContain("addEventListener('click'");
+    expect(html).toContain('1 failed and not plotted');
+    expect(html).toContain('1 unreadable line(s) skipped');
+  });
+
+  it('training configs validate against the schema and say what they are', () => {
+    const kinds: Record<string, string> = {};
+    for (const p of fx.pareto.frontier) {
+      const cfg = JSON.parse(read(`configs/${p.id}.json`));
+      expect(validate(cfg), JSON.stringify(validate.errors)).toBe(true);
+      expect(cfg.lts.id).toBe(p.id);
+      expect(cfg.lts.decoder_params).toBe(p.decoder_params);
+      kinds[p.id] = cfg.lts.kind;
+    }
+    expect(kinds['c2-gpt2']).toBe('hf-gpt2');
+    expect(kinds['c4-transfo-xl']).toBe('hf-transfo-xl');
+    expect(kinds['c5-primer']).toBe('per-layer');
+    expect(kinds['c11-gpt2']).toBe('per-layer');
+    const g = JSON.parse(read('configs/c2-gpt2.json'));
+    expect(g).toMatchObject({ model_type: 'gpt2', n_embd: 192, n_layer: 3, n_head: 4, n_inner: 512, vocab_size: 50257, activation_function: 'gelu_new' });
+    const t = JSON.parse(read('configs/c4-transfo-xl.json'));
+    expect(t).toMatchObject({ model_type: 'transfo-xl', d_model: 320, n_head: 4, d_head: 80, d_inner: 1280, div_val: 4, cutoffs: [19997, 39997, 199997], mem_len: 192, tgt_len: 192 });
+    const pr = JSON.parse(read('configs/c5-primer.json'));
+    expect(pr.block).toMatchObject({ ffn_activation: 'relu_squared', qkv_depthwise_conv: 3, norm: 'pre' });
+    expect(pr.layers.map((l: { n_head: number }) => l.n_head)).toEqual([4, 4, 2, 2]);
+    expect(pr.lts.reason).toMatch(/Primer/);
+  });
+
+  it('the schema rejects a per-layer config with a bad layer and an HF config without its fields', () => {
+    const p = fx.pareto.frontier.find((x) => x.id === 'c11-gpt2')!;
+    const good = trainingConfig(p, fx.pareto.settings);
+    expect(validate(good)).toBe(true);
+    expect(validate({ ...good, layers: [{ n_head: 0, d_head: 1, d_inner: 1 }] })).toBe(false);
+    const hf = trainingConfig(fx.pareto.frontier.find((x) => x.id === 'c2-gpt2')!, fx.pareto.settings);
+    const { n_embd: _dropped, ...noEmbd } = hf;
+    expect(validate(noEmbd)).toBe(false);
+  });
+
+  it('uses a caller-given calibration for the candidates and names it', async () => {
+    const fx2 = makeRunDir();
+    await writeReport(fx2.dir, { calibration: 'transfo-xl-lm1b' });
+    expect(readFileSync(join(fx2.dir, 'report.html'), 'utf8')).toContain('transfo-xl-lm1b');
+    rmSync(fx2.dir, { recursive: true });
+  });
+
+  it('refuses a directory that is not a run with one LtsError line', async () => {
+    const empty = makeRunDir();
+    rmSync(join(empty.dir, 'pareto.json'));
+    await expect(writeReport(empty.dir)).rejects.toThrow(LtsError);
+    await expect(writeReport(empty.dir)).rejects.toThrow(/no pareto\.json/);
+    expect(existsSync(join(empty.dir, 'report.html'))).toBe(false);
+  });
+});
