@@ -27,6 +27,7 @@ export interface SearchProgress {
   failed: number;
   /** Measurements made by this process. */
   measured_now: number;
+  /** Results preloaded from the run directory (resume). */
   cached: number;
   frontier: number;
   /** Candidates the full run would evaluate. */
@@ -98,9 +99,11 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
 
   mkdirSync(opts.outDir, { recursive: true });
   const cache = new MeasurementCache<CandidateRecord>(measurementContext(opts.device, metrics, s.seed));
+  let preloaded = 0;
   if (opts.resume) {
     const { records, skippedLines } = readCandidates(opts.outDir);
     for (const r of records) cache.set(r.key, r);
+    preloaded = cache.size;
     if (skippedLines.length > 0) log(`${CANDIDATES_FILE}: skipped unreadable line(s) ${skippedLines.join(', ')} (left by an interrupted write)`);
   }
 
@@ -138,7 +141,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       evaluated,
       failed: history.filter((r) => !r.measurement.ok).length + inFlightFailed,
       measured_now: measuredNow,
-      cached: cache.size,
+      cached: preloaded,
       frontier: lastFrontierSize,
       planned,
       elapsed_ms: elapsed,

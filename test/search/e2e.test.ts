@@ -1,0 +1,64 @@
+// One real end-to-end search: real spaces, real export and measurement in child processes on the cpu
+// profile, with tiny bounds, a short sequence and a tight protocol so it stays quick.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildEvaluators } from '../../src/cli/search.js';
+import { loadDevice } from '../../src/profile/index.js';
+import type { DeviceProfile } from '../../src/profile/types.js';
+import { perplexityAnnotator } from '../../src/search/calibration.js';
+import { runSearch } from '../../src/search/loop.js';
+import { searchSpaces } from '../../src/search/spaces.js';
+import type { ParetoFile, SearchSettings } from '../../src/search/types.js';
+import { paretoValidator, tmp } from './helpers.js';
+
+describe('lts search end to end (real measurements)', () => {
+  it('measures a tiny GPT-2 search on the cpu profile and writes a valid pareto.json', async () => {
+    const base = loadDevice('cpu');
+    const device: DeviceProfile = {
+      ...base,
+      shapes: { ...base.shapes, seq: 16 },
+      protocol: { warmupMin: 1, warmupMax: 2, minRuns: 3, maxRuns: 5, maxSeconds: 2, targetRelCi: 0.1 },
+    };
+    const settings: SearchSettings = {
+      metrics: ['latency', 'memory'],
+      families: ['gpt2'],
+      shapes: device.shapes,
+      graph: device.graph,
+      protocol: device.protocol,
+      seed: 3,
+      param_min: 100_000,
+      param_max: 2_000_000,
+      iterations: 1,
+      population: 3,
+      parents: 1,
+      mutations: 1,
+      crossovers: 1,
+    };
+    const outDir = tmp();
+    const out = await runSearch({
+      outDir,
+      device,
+      settings,
+      evaluators: await buildEvaluators(device),
+      spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }),
+      annotate: perplexityAnnotator(settings.families, {}),
+    });
+    expect(out.history.length).toBeGreaterThanOrEqual(3);
+    for (const r of out.history) {
+      expect(r.measurement.error).toBeUndefined();
+      expect(r.measurement.ok).toBe(true);
+      expect(r.measurement.provider).toBe('cpu');
+      expect(r.measurement.latency!.median_ms).toBeGreaterThan(0);
+      expect(r.measurement.memory!.inference_peak_mb).toBeGreaterThan(0);
+      expect(r.decoder_params).toBeLessThanOrEqual(2_000_000);
+    }
+    const p = JSON.parse(readFileSync(join(outDir, 'pareto.json'), 'utf8')) as ParetoFile;
+    expect(paretoValidator()(p)).toBeNull();
+    expect(p.frontier.length).toBeGreaterThanOrEqual(1);
+    expect(p.fingerprint.execution_provider).toBe('cpu');
+    expect(p.frontier.every((f) => f.predicted_ppl! > 1)).toBe(true);
+    expect(p.calibration?.name).toBe('gpt2-wt103');
+    expect(readFileSync(join(outDir, 'candidates.jsonl'), 'utf8').trim().split('\n').length).toBe(out.history.length);
+  });
+});
