@@ -220,6 +220,13 @@ export interface AgentEvaluatorOptions {
   env?: NodeJS.ProcessEnv;
   retries?: number;
   backoffMs?: number;
+  /** One-line warnings (plain http to another machine); default stderr. */
+  warn?: (line: string) => void;
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const h = new URL(url).hostname;
+  return h === 'localhost' || h === '[::1]' || h.startsWith('127.');
 }
 
 /**
@@ -243,6 +250,10 @@ export function agentEvaluators(device: DeviceProfile, opts: AgentEvaluatorOptio
     }
   }
   const measureTimeoutMs = device.limits.timeoutS * 1000 + TIMEOUT_MARGIN_MS;
+  const warn = opts.warn ?? ((l: string) => process.stderr.write(`lts: warning: ${l}\n`));
+  for (const url of urls) {
+    if (url.startsWith('http:') && !isLoopbackUrl(url)) warn(`agent ${url} is plain http: the token and configs cross the network unencrypted (serve the agent with --tls-cert/--tls-key and use https://)`);
+  }
   return urls.map((url): Evaluator => {
     const client = new AgentClient(url, { token, ca, measureTimeoutMs, retries: opts.retries, backoffMs: opts.backoffMs });
     let lastFingerprint: Fingerprint | undefined;
@@ -257,6 +268,7 @@ export function agentEvaluators(device: DeviceProfile, opts: AgentEvaluatorOptio
           protocol: device.protocol,
           graph: device.graph,
           limits: device.limits,
+          target: { runtime: device.runtime, executionProviders: device.executionProviders, threads: device.threads },
         });
         lastFingerprint = res.fingerprint;
         return res.measurement;

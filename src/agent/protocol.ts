@@ -23,6 +23,18 @@ export interface MeasureRequest {
   graph?: GraphForm;
   /** May only tighten the agent's own limits (the device owner's limits always hold). */
   limits?: { memoryMb?: number; timeoutS?: number };
+  /**
+   * What the search believes it is measuring on. The agent refuses (409) when its own profile runs a
+   * different runtime, providers or threads, so an agent started with the wrong --device cannot
+   * silently hand back CPU numbers to a search that asked for CUDA.
+   */
+  target?: TargetCheck;
+}
+
+export interface TargetCheck {
+  runtime?: string;
+  executionProviders?: string[];
+  threads?: { intraOp: number; interOp: number };
 }
 
 export interface MeasureResponse {
@@ -77,7 +89,7 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], whe
 export function checkMeasureRequest(body: unknown): string | null {
   try {
     if (!isPlainObject(body)) throw new Error('request body must be a JSON object');
-    checkKeys(body, ['protocol_version', 'config', 'metrics', 'seed', 'shapes', 'protocol', 'graph', 'limits'], 'request');
+    checkKeys(body, ['protocol_version', 'config', 'metrics', 'seed', 'shapes', 'protocol', 'graph', 'limits', 'target'], 'request');
     if (!isPlainObject(body.config)) throw new Error("'config' must be a JSON object");
     const metrics = body.metrics;
     if (!Array.isArray(metrics) || metrics.length === 0) throw new Error(`'metrics' must be a non-empty list of ${METRICS.join('|')}`);
@@ -113,8 +125,35 @@ export function checkMeasureRequest(body: unknown): string | null {
         if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`'limits.${k}' must be a positive number`);
       }
     }
+    if (body.target !== undefined) {
+      const t = body.target;
+      if (!isPlainObject(t)) throw new Error("'target' must be an object");
+      checkKeys(t, ['runtime', 'executionProviders', 'threads'], 'target');
+      if (t.runtime !== undefined && typeof t.runtime !== 'string') throw new Error("'target.runtime' must be a string");
+      if (t.executionProviders !== undefined && !(Array.isArray(t.executionProviders) && t.executionProviders.every((e) => typeof e === 'string'))) {
+        throw new Error("'target.executionProviders' must be a list of strings");
+      }
+      if (t.threads !== undefined && !(isPlainObject(t.threads) && Number.isInteger(t.threads.intraOp) && Number.isInteger(t.threads.interOp))) {
+        throw new Error("'target.threads' must be {intraOp, interOp} integers");
+      }
+    }
     return null;
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** Why the agent's device differs from what the search expects, or null when they agree. */
+export function targetMismatch(agent: { name: string; runtime: string; executionProviders: string[]; threads: { intraOp: number; interOp: number } }, want: TargetCheck | undefined): string | null {
+  if (want === undefined) return null;
+  const diffs: string[] = [];
+  if (want.runtime !== undefined && want.runtime !== agent.runtime) diffs.push(`runtime ${agent.runtime} (search wants ${want.runtime})`);
+  if (want.executionProviders !== undefined && want.executionProviders.join(',') !== agent.executionProviders.join(',')) {
+    diffs.push(`providers [${agent.executionProviders.join(', ')}] (search wants [${want.executionProviders.join(', ')}])`);
+  }
+  if (want.threads !== undefined && (want.threads.intraOp !== agent.threads.intraOp || want.threads.interOp !== agent.threads.interOp)) {
+    diffs.push(`threads ${agent.threads.intraOp}/${agent.threads.interOp} (search wants ${want.threads.intraOp}/${want.threads.interOp})`);
+  }
+  if (diffs.length === 0) return null;
+  return `agent measures with device profile '${agent.name}': ${diffs.join(', ')}; start the agent with the same --device as the search`;
 }

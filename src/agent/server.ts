@@ -11,6 +11,7 @@ import {
   checkMeasureRequest,
   MAX_BODY_BYTES,
   PROTOCOL_VERSION,
+  targetMismatch,
   versionMismatch,
   type HealthResponse,
   type MeasureRequest,
@@ -160,6 +161,8 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
     const bad = checkMeasureRequest(body);
     if (bad !== null) return refuse(reply, 400, bad);
     const req = body as unknown as MeasureRequest;
+    const mismatch = targetMismatch(device, req.target);
+    if (mismatch !== null) return refuse(reply, 409, mismatch);
     let cfg: ArchConfig;
     try {
       cfg = validateCandidate(req.config);

@@ -40,7 +40,8 @@ export function loadAgentToken(opts: { tokenFile?: string; env?: NodeJS.ProcessE
 
 /** The client's token for one device profile: the named env var first, then the named file. */
 export function loadClientToken(agents: { tokenEnv?: string; tokenFile?: string }, deviceName: string, env: NodeJS.ProcessEnv = process.env): string {
-  const tokenEnv = agents.tokenEnv;
+  // A profile naming neither source uses the same variable the agent reads.
+  const tokenEnv = agents.tokenEnv ?? (agents.tokenFile === undefined ? TOKEN_ENV : undefined);
   const fromEnv = tokenEnv !== undefined ? (env[tokenEnv] ?? '').trim() : '';
   if (fromEnv !== '') return fromEnv;
   if (agents.tokenFile !== undefined) {

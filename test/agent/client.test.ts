@@ -115,7 +115,10 @@ describe('agent client', () => {
     const [ev] = agentEvaluators(dev, { env: { X_URLS: url, X_TOKEN: TOKEN }, retries: 0 });
     await expect(ev!.evaluate(cfg, { metrics: ['latency', 'memory'], seed: 7 })).rejects.toThrow(/stop here/);
     expect(seen.auth).toBe(`Bearer ${TOKEN}`);
-    expect(seen.body).toMatchObject({ protocol_version: PROTOCOL_VERSION, config: cfg, metrics: ['latency', 'memory'], seed: 7, shapes: dev.shapes, protocol: dev.protocol, graph: 'ort', limits: dev.limits });
+    expect(seen.body).toMatchObject({
+      protocol_version: PROTOCOL_VERSION, config: cfg, metrics: ['latency', 'memory'], seed: 7, shapes: dev.shapes, protocol: dev.protocol, graph: 'ort', limits: dev.limits,
+      target: { runtime: 'onnxruntime-node', executionProviders: ['cpu'], threads: { intraOp: 1, interOp: 1 } },
+    });
   });
 
   it('reads agent URLs from the named env var, and says which to set when missing', () => {
@@ -125,7 +128,11 @@ describe('agent client', () => {
     expect(() => agentEvaluators(dev, { env: { LTS_JETSON_AGENTS: 'http://a:7070' } })).toThrow(/set LTS_JETSON_TOKEN/);
     expect(() => agentEvaluators(dev, { env: { LTS_JETSON_AGENTS: 'ftp://a' , LTS_JETSON_TOKEN: TOKEN } })).toThrow(LtsError);
     expect(() => agentUrls(device(undefined), {})).toThrow(/names no agents/);
-    const evs = agentEvaluators(dev, { env: { LTS_JETSON_AGENTS: 'http://a:7070,http://b:7070', LTS_JETSON_TOKEN: TOKEN } });
-    expect(evs.map((e) => e.name)).toEqual(['agent http://a:7070', 'agent http://b:7070']);
+    const warnings: string[] = [];
+    const evs = agentEvaluators(dev, { env: { LTS_JETSON_AGENTS: 'http://a:7070,https://b:7070', LTS_JETSON_TOKEN: TOKEN }, warn: (l) => warnings.push(l) });
+    expect(evs.map((e) => e.name)).toEqual(['agent http://a:7070', 'agent https://b:7070']);
+    // Plain http to another machine is allowed, but said out loud.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/http:\/\/a:7070 is plain http/);
   });
 });

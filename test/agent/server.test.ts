@@ -89,6 +89,14 @@ describe('lts agent server', () => {
     expect((await post(measureBody({ protocol_version: undefined }))).status).toBe(400);
   });
 
+  it('409 when the agent measures on another runtime, providers or threads than the search expects', async () => {
+    const res = await post(measureBody({ target: { runtime: 'onnxruntime-node', executionProviders: ['cuda'], threads: { intraOp: 1, interOp: 1 } } }));
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toMatch(/providers \[cpu\] \(search wants \[cuda\]\).*same --device/);
+    const same = await post(measureBody({ target: { runtime: 'onnxruntime-node', executionProviders: ['cpu'], threads: { intraOp: 1, interOp: 1 } } }));
+    expect(same.status).toBe(200);
+  });
+
   it('measures a candidate for real and answers with the measurement and the fingerprint', async () => {
     const res = await post(measureBody({ metrics: ['latency', 'memory'] }));
     expect(res.status).toBe(200);

@@ -26,6 +26,9 @@ describe('agent token', () => {
   it('client token: names the env var to set when missing', () => {
     expect(loadClientToken({ tokenEnv: 'LTS_JETSON_TOKEN' }, 'jetson', { LTS_JETSON_TOKEN: GOOD })).toBe(GOOD);
     expect(() => loadClientToken({ tokenEnv: 'LTS_JETSON_TOKEN' }, 'jetson', {})).toThrow(/set LTS_JETSON_TOKEN/);
+    // Naming no source means the agent's own variable.
+    expect(loadClientToken({}, 'custom', { [TOKEN_ENV]: GOOD })).toBe(GOOD);
+    expect(() => loadClientToken({}, 'custom', {})).toThrow(new RegExp(`set ${TOKEN_ENV}`));
   });
 
   it('checks the bearer token exactly', () => {
