@@ -1,0 +1,131 @@
+// `lts export`: one architecture (a config file, or a frontier point of a finished search) to ONNX.
+import { Command, Option } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { exportModel } from '../export/index.js';
+import type { GraphForm, GraphMode } from '../export/types.js';
+import type { ParetoFile } from '../search/types.js';
+import { candidateId, loadConfigFile, parseConfig } from '../space/index.js';
+import type { ArchConfig, ShapeSettings } from '../space/types.js';
+import { LtsError } from '../util/errors.js';
+
+/** The LTS measurement setting: batch 1, 192 tokens (and 192 of cache or memory). */
+const DEFAULT_SHAPES: ShapeSettings = { batch: 1, seq: 192, mem_len: 192, context: 192 };
+
+interface ExportCliOptions {
+  config?: string;
+  from?: string;
+  id?: string;
+  output: string;
+  graph?: GraphForm;
+  mode: GraphMode;
+  batch?: number;
+  seq?: number;
+  context?: number;
+  memLen?: number;
+  seed?: number;
+  json?: boolean;
+}
+
+interface Source {
+  cfg: ArchConfig;
+  shapes: ShapeSettings;
+  graph: GraphForm;
+  seed: number;
+}
+
+/** A frontier point of `<run>/pareto.json`, with the run's shapes, graph form and seed as defaults. */
+export function frontierSource(file: string, id: string): Source {
+  let pareto: ParetoFile;
+  try {
+    pareto = JSON.parse(readFileSync(file, 'utf8')) as ParetoFile;
+  } catch (e) {
+    throw new LtsError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]}`);
+  }
+  if (!pareto || !Array.isArray(pareto.frontier)) throw new LtsError(`${file} is not a pareto.json (no frontier list)`);
+  const point = pareto.frontier.find((p) => p.id === id);
+  if (!point) {
+    const ids = pareto.frontier.map((p) => p.id);
+    const shown = ids.slice(0, 8).join(', ') + (ids.length > 8 ? `, ... (${ids.length} in all)` : '');
+    throw new LtsError(`no frontier point with id ${id} in ${file}; valid ids: ${shown || '(frontier is empty)'}`);
+  }
+  return {
+    cfg: parseConfig(point.config),
+    shapes: { ...DEFAULT_SHAPES, ...(pareto.settings?.shapes ?? pareto.device?.shapes ?? {}) },
+    graph: pareto.settings?.graph ?? pareto.device?.graph ?? 'ort',
+    seed: pareto.settings?.seed ?? 0,
+  };
+}
+
+function intOption(name: string, min: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new LtsError(`--${name} must be an integer >= ${min}, got ${v}`);
+    return n;
+  };
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write one architecture as an ONNX model (weights deterministic from --seed)')
+    .option('--config <file>', 'architecture JSON (ArchConfig fields; missing ones take the family defaults)')
+    .option('--from <pareto.json>', 'a finished run\'s pareto.json (with --id): rebuild a frontier point')
+    .option('--id <id>', 'frontier point id (with --from)')
+    .requiredOption('-o, --output <file>', 'output .onnx path (external-data files, if any, are written beside it)')
+    .addOption(new Option('--graph <form>', 'ort: com.microsoft fused ops; standard: ai.onnx opset 17 only (default: the run\'s, else ort)').choices(['ort', 'standard']))
+    .addOption(new Option('--mode <mode>', 'prefill: seq tokens in; decode: one token with a cache of --context positions').choices(['prefill', 'decode']).default('prefill'))
+    .option('--batch <n>', 'batch size (default: the run\'s, else 1)', intOption('batch', 1))
+    .option('--seq <n>', 'tokens per prefill pass (default: the run\'s, else 192)', intOption('seq', 1))
+    .option('--context <n>', 'cached positions in decode mode (default: the run\'s, else 192)', intOption('context', 0))
+    .option('--mem-len <n>', 'Transformer-XL memory length (default: the run\'s, else 192)', intOption('mem-len', 0))
+    .option('--seed <n>', 'weight seed (default: the run\'s, else 0)', intOption('seed', 0))
+    .option('--json', 'print what was written as JSON on stdout')
+    .action((o: ExportCliOptions) => {
+      let src: Source;
+      if (o.from !== undefined) {
+        if (o.config !== undefined) throw new LtsError('give either --config or --from, not both');
+        if (o.id === undefined) throw new LtsError('--from needs --id <frontier point id>');
+        src = frontierSource(o.from, o.id);
+      } else {
+        if (o.config === undefined) throw new LtsError('give --config <file> or --from <pareto.json> --id <id>');
+        src = { cfg: loadConfigFile(o.config), shapes: DEFAULT_SHAPES, graph: 'ort', seed: 0 };
+      }
+      const shapes: ShapeSettings = {
+        batch: o.batch ?? src.shapes.batch,
+        seq: o.seq ?? src.shapes.seq,
+        context: o.context ?? src.shapes.context,
+        mem_len: o.memLen ?? src.shapes.mem_len,
+      };
+      const form = o.graph ?? src.graph;
+      const seed = o.seed ?? src.seed;
+      const t0 = performance.now();
+      const model = exportModel(src.cfg, { form, mode: o.mode, shapes, seed });
+      const exportMs = performance.now() - t0;
+      writeFileSync(o.output, model.bytes);
+      // ORT resolves external-data locations relative to the model file.
+      const dir = dirname(o.output);
+      for (const ext of model.externalData) writeFileSync(join(dir, ext.path), ext.data);
+      const bytes = model.bytes.byteLength + model.externalData.reduce((s, e) => s + e.data.byteLength, 0);
+      const summary = {
+        id: candidateId(src.cfg),
+        family: src.cfg.family,
+        output: o.output,
+        external_data: model.externalData.map((e) => join(dir, e.path)),
+        graph: form,
+        mode: o.mode,
+        shapes,
+        seed,
+        bytes,
+        export_ms: Math.round(exportMs),
+        inputs: model.inputs,
+        outputs: model.outputs,
+      };
+      if (o.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      } else {
+        const ext = model.externalData.length ? ` + ${model.externalData.length} external-data files` : '';
+        process.stderr.write(`wrote ${basename(o.output)}${ext}: ${(bytes / 2 ** 20).toFixed(1)} MiB, ${form} ${o.mode}, ` +
+          `batch ${shapes.batch}, ${o.mode === 'decode' ? `context ${shapes.context}` : `seq ${shapes.seq}`}, seed ${seed}, ${summary.export_ms} ms\n`);
+      }
+    });
+}
