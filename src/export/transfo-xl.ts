@@ -5,6 +5,7 @@
 // sit on the measured path. Initializers carry HF state-dict names and HF shapes (Linear weights
 // [out, in]); the Transpose/Slice nodes applied to them are constant-folded by ORT at session creation.
 import { adaptiveEmbedding, adaptiveLogSoftmax } from './adaptive.js';
+import type { BuildExtras } from './gpt2.js';
 import { GraphBuilder } from './graph.js';
 import type { ExportOptions, ExportedModel, GraphForm } from './types.js';
 import { WeightSource } from './weights.js';
@@ -31,19 +32,30 @@ export interface TxlBuildOptions {
   seed: number;
   /** Multiplies every weight's standard deviation (tests use larger weights so mistakes show). */
   weightScale?: number;
+  /** Size past which weights go to external data (tests of that path). */
+  protoLimitBytes?: number;
   /** Graph name (defaults to transfo-xl). */
   name?: string;
   /** ort form only: switch single fusions off (both on by default) to compare them; see FUSION_NOTE. */
   fusion?: { mha?: boolean; skipLayerNorm?: boolean };
 }
 
-/** The exporter entry point for family 'transfo-xl': prefill (seq tokens, mem_len memory) or decode (1 token, context memory). */
-export function buildTransfoXl(cfg: ArchConfig, opts: ExportOptions): ExportedModel {
+/**
+ * The exporter entry point for family 'transfo-xl': prefill (seq tokens after mem_len memory positions)
+ * or decode (1 token after `context` memory positions). Prefill graphs always return `new_mems.{i}`.
+ */
+export function buildTransfoXl(cfg: ArchConfig, opts: ExportOptions, extras: BuildExtras = {}): ExportedModel {
   const { batch, seq, mem_len, context } = opts.shapes;
   const shapes: TxlGraphShapes =
     opts.mode === 'decode' ? { batch, seq: 1, memLen: context, memOut: context } : { batch, seq, memLen: mem_len, memOut: mem_len };
-  const scale = (opts as ExportOptions & { weightScale?: number }).weightScale;
-  return buildTransfoXlGraph(cfg, { form: opts.form, shapes, seed: opts.seed, weightScale: scale, name: `transfo-xl-${opts.mode}` });
+  return buildTransfoXlGraph(cfg, {
+    form: opts.form,
+    shapes,
+    seed: opts.seed,
+    weightScale: extras.weightScale,
+    protoLimitBytes: extras.protoLimitBytes,
+    name: `transfo-xl-${opts.mode}`,
+  });
 }
 
 function check(cfg: ArchConfig, s: TxlGraphShapes): void {
@@ -103,7 +115,7 @@ export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): Export
   }
   const last = g.node('Gather', [h, g.constI64([S - 1], [])], { axis: 1 }); // [B, d]
   g.output(t.adaptiveLogSoftmax(last), 'logits', 'float32', [B, cfg.vocab_size]);
-  return g.build();
+  return g.build(o.protoLimitBytes);
 }
 
 /** pos_emb[t] = [sin(p * inv_freq) | cos(p * inv_freq)] with p = klen-1-t and inv_freq_j = 10000^(-2j/d). */

@@ -71,7 +71,7 @@ function paramNames(model: ExportedModel): string[] {
 }
 
 async function run(model: ExportedModel, ids: number[][], mems: number[][][][]): Promise<Record<string, number[]>> {
-  const session = await ort.InferenceSession.create(model.bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(model.bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all', externalData: model.externalData });
   const feeds: Record<string, ort.Tensor> = {
     input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.flat().map(BigInt)), [ids.length, ids[0]!.length]),
   };
@@ -154,7 +154,8 @@ describe('Transformer-XL decode graph', () => {
         const flat = prefix[`new_mems.${i}`]!;
         return Array.from({ length: B }, (_, b) => Array.from({ length: C }, (_, t) => flat.slice((b * C + t) * cfg.d_model, (b * C + t + 1) * cfg.d_model)));
       });
-      const step = await run(graph(cfg, form, { batch: B, seq: 1, memLen: C, memOut: C }), ids.map((r) => [r[N - 1]!]), cache);
+      const decode = buildTransfoXl(cfg, { form, mode: 'decode', seed: SEED, shapes: { batch: B, seq: N, mem_len: M, context: C } }, { weightScale: SCALE });
+      const step = await run(decode, ids.map((r) => [r[N - 1]!]), cache);
       expect(maxDiff(step.logits!, full.logits!)).toBeLessThan(TOL);
       for (let i = 0; i < cfg.n_layer; i++) expect(maxDiff(step[`new_mems.${i}`]!, full[`new_mems.${i}`]!)).toBeLessThan(TOL);
     }
@@ -218,6 +219,18 @@ describe('Transformer-XL initializers', () => {
     expect(Buffer.from(prefill(CFG_DIV2, 5).bytes).equals(Buffer.from(prefill(CFG_DIV2, 5).bytes))).toBe(true);
     const [a, b] = [initializers(prefill(CFG_DIV2, 5)), initializers(prefill(CFG_DIV2, 6))];
     expect(maxDiff(Array.from(a['transformer.layers.0.dec_attn.qkv_net.weight']!), Array.from(b['transformer.layers.0.dec_attn.qkv_net.weight']!))).toBeGreaterThan(0);
+  });
+
+  it('moves weights to external data past the protobuf limit and still runs the same', async () => {
+    const opts = { form: 'ort', mode: 'prefill', seed: 3, shapes: { batch: 1, seq: 4, mem_len: 3, context: 8 } } as const;
+    const inline = buildTransfoXl(CFG_DIV2, opts);
+    const split = buildTransfoXl(CFG_DIV2, opts, { protoLimitBytes: 4096 });
+    expect(inline.externalData).toEqual([]);
+    expect(split.externalData.length).toBeGreaterThan(0);
+    const ids = makeIds(1, 4, CFG_DIV2.vocab_size, 9);
+    const mems = makeMems(3, 1, 3, 24, 10);
+    const [a, b] = [await run(inline, ids, mems), await run(split, ids, mems)];
+    expect(maxDiff(a.logits!, b.logits!)).toBe(0);
   });
 
   it('rejects configs it cannot build', () => {
