@@ -54,6 +54,9 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
   return new Promise((resolveOutcome) => {
     const child = fork(path, [], {
       execArgv: ['--expose-gc'],
+      // Let glibc hand freed heap back to the OS, so the inference peak counts what the session holds
+      // rather than the parse buffers ORT freed after loading (the load peak still shows those).
+      env: { ...process.env, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

@@ -22,6 +22,13 @@ function send(msg: WorkerReply): Promise<void> {
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
+/** V8 frees ArrayBuffer backing stores after the collecting tick, so collect, yield, and collect again. */
+async function settleGc(): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 50));
+  gc();
+}
+
 async function loadRuntime(runtime: DeviceProfile['runtime'], threads: DeviceProfile['threads']): Promise<Ort> {
   if (runtime === 'onnxruntime-web') {
     const ort = (await import('onnxruntime-web')) as unknown as Ort;
@@ -85,7 +92,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
   const provider = device.executionProviders.join('+');
   const fail = (error: string): Measurement => ({ ok: false, error, timing: { ...timing, total_ms: performance.now() - t0 }, provider, runtime });
 
-  gc();
+  await settleGc();
   resetHwm();
   const baseline = hwmMb();
   const vocab = source.kind === 'config' ? source.cfg.vocab_size : 1;
@@ -117,7 +124,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
     timing.session_ms += performance.now() - t;
     // The session holds its own copy of the weights; the serialized bytes must not count as serving memory.
     model = undefined;
-    gc();
+    await settleGc();
     const first = mode === graphs[0];
     const loadPeak = first ? hwmMb() : undefined;
     if (first) resetHwm();
@@ -151,7 +158,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
       }
     }
     await session.release();
-    gc();
+    await settleGc();
   }
   timing.total_ms = performance.now() - t0;
   return { ok: true, ...out, timing, provider, runtime };
