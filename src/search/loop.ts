@@ -3,7 +3,7 @@
 // evaluators), and folded into the history in candidate order. So the sequence of candidates depends
 // only on the seed and the measured values, never on which evaluator finished first, and a resumed run
 // replays the same sequence, taking from the cache what was already measured.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paretoFront } from '../pareto/index.js';
 import type { DeviceProfile, Fingerprint, Measurement } from '../profile/types.js';
@@ -98,6 +98,10 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
   checkSettings(s);
 
   mkdirSync(opts.outDir, { recursive: true });
+  const candidatesPath = join(opts.outDir, CANDIDATES_FILE);
+  if (!opts.resume && existsSync(candidatesPath) && statSync(candidatesPath).size > 0) {
+    throw new LtsError(`${opts.outDir} already holds measured candidates (${CANDIDATES_FILE}); resume it or choose another directory`);
+  }
   const cache = new MeasurementCache<CandidateRecord>(measurementContext(opts.device, metrics, s.seed));
   let preloaded = 0;
   if (opts.resume) {
@@ -260,7 +264,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
     return out;
   };
 
-  const appender = new JsonlAppender(join(opts.outDir, CANDIDATES_FILE));
+  const appender = new JsonlAppender(candidatesPath);
 
   /** Measure a generation; returns its records in candidate order and whether every candidate got one. */
   const measureBatch = async (batch: Candidate[], iter: number): Promise<{ records: CandidateRecord[]; complete: boolean }> => {

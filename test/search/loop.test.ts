@@ -292,3 +292,11 @@ function lines2(dir: string): CandidateRecord[] {
       }
     });
 }
+
+describe('runSearch run directory', () => {
+  it('refuses to start a new search over measured candidates', async () => {
+    const o = opts(settings({ iterations: 0, population: 3 }), [new FakeEvaluator()]);
+    await runSearch(o);
+    await expect(runSearch({ ...o, evaluators: [new FakeEvaluator()] })).rejects.toThrow(/already holds measured candidates/);
+  });
+});
