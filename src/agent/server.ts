@@ -32,6 +32,8 @@ export interface AgentOptions {
   queue?: number;
   tls?: { cert: string | Buffer; key: string | Buffer };
   bodyLimit?: number;
+  /** Receives one line per answered request (the CLI prints them on stderr). */
+  log?: (line: string) => void;
 }
 
 export interface RunningAgent {
@@ -82,7 +84,11 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** One line per answer for the agent's log, keyed by the raw response (the reply object is per-request anyway). */
+const outcomes = new WeakMap<object, string>();
+
 function refuse(reply: FastifyReply, status: number, error: string): FastifyReply {
+  outcomes.set(reply.raw, error);
   return reply.code(status).send({ error, protocol_version: PROTOCOL_VERSION });
 }
 
@@ -121,6 +127,14 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
       return refuse(reply, 401, 'missing or wrong bearer token');
     }
   });
+
+  if (opts.log) {
+    const log = opts.log;
+    app.addHook('onResponse', async (request, reply) => {
+      const what = outcomes.get(reply.raw);
+      log(`${new Date().toISOString()} ${request.ip} ${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms${what ? `: ${what}` : ''}`);
+    });
+  }
 
   app.setErrorHandler((err: FastifyError, _request, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, 413, `request body over the ${bodyLimit}-byte limit`);
@@ -188,6 +202,10 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
       if (e instanceof JobCancelled) return reply; // nobody is listening any more
       throw e;
     }
+    outcomes.set(
+      reply.raw,
+      `${cfg.family} n_layer ${cfg.n_layer} d_model ${cfg.d_model}: ${measurement.ok ? `measured (${measurement.provider ?? '?'})` : `failed: ${measurement.error ?? 'unknown'}`}`,
+    );
     const answer: MeasureResponse = { protocol_version: PROTOCOL_VERSION, measurement, fingerprint: await fingerprintOnce() };
     return answer;
   });

@@ -30,6 +30,7 @@ interface AgentCliOptions {
   tlsCert?: string;
   tlsKey?: string;
   queue: number;
+  quiet?: boolean;
 }
 
 export function agentCommand(): Command {
@@ -42,6 +43,7 @@ export function agentCommand(): Command {
     .option('--tls-cert <path>', 'PEM certificate: serve HTTPS (needs --tls-key)')
     .option('--tls-key <path>', 'PEM private key for --tls-cert')
     .option('--queue <n>', 'requests that may wait behind the running measurement; more get 503', intOption(0, 10000), DEFAULT_QUEUE)
+    .option('--quiet', 'do not log each answered request on stderr')
     .action(async (opts: AgentCliOptions) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
         throw new LtsError('--tls-cert and --tls-key go together');
@@ -56,7 +58,8 @@ export function agentCommand(): Command {
       }
       // Fail here, with the fix, rather than answer every request with a failed measurement.
       await checkDevice(device);
-      const agent = await startAgent({ device, token, host: opts.host, port: opts.port, queue: opts.queue, tls });
+      const log = opts.quiet ? undefined : (line: string) => process.stderr.write(`lts agent: ${line}\n`);
+      const agent = await startAgent({ device, token, host: opts.host, port: opts.port, queue: opts.queue, tls, log });
       // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
       process.stdout.write(
         `${JSON.stringify({ event: 'listening', url: agent.url, device: device.name, version: toolVersion(), protocol_version: PROTOCOL_VERSION, pid: process.pid })}\n`,

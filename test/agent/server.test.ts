@@ -6,6 +6,7 @@ import type { Fingerprint, Measurement } from '../../src/profile/types.js';
 import { tinyConfig, tinyDevice, TOKEN } from './helpers.js';
 
 let agent: RunningAgent;
+const agentLog: string[] = [];
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 function post(body: unknown, headers: Record<string, string> = auth, raw?: string): Promise<Response> {
@@ -29,7 +30,7 @@ async function until(cond: () => Promise<boolean>): Promise<void> {
 }
 
 beforeAll(async () => {
-  agent = await startAgent({ device: tinyDevice(), token: TOKEN, port: 0, queue: 1 });
+  agent = await startAgent({ device: tinyDevice(), token: TOKEN, port: 0, queue: 1, log: (l) => agentLog.push(l) });
 });
 afterAll(async () => {
   await agent?.close();
@@ -86,6 +87,8 @@ describe('lts agent server', () => {
     expect(res.status).toBe(409);
     const { error } = (await res.json()) as { error: string };
     expect(error).toContain(`client speaks ${PROTOCOL_VERSION + 41}, agent speaks ${PROTOCOL_VERSION}`);
+    // The agent's side says it too, in its log.
+    expect(agentLog.some((l) => l.includes(' 409 ') && l.includes(`client speaks ${PROTOCOL_VERSION + 41}, agent speaks ${PROTOCOL_VERSION}`))).toBe(true);
     expect((await post(measureBody({ protocol_version: undefined }))).status).toBe(400);
   });
 
