@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let agentErr = '';
-  proc.stderr!.on('data', (c) => (agentErr += c));
+  // The agent logs a line per request; keep only the tail for an error message.
+  proc.stderr!.on('data', (c) => (agentErr = (agentErr + c).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (l) => {
       try {

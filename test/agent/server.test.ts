@@ -114,12 +114,16 @@ describe('lts agent server', () => {
     expect(body.fingerprint.runtime.name).toBe('onnxruntime-node');
   });
 
-  it('a candidate that blows its memory limit fails alone; the agent keeps serving', async () => {
+  it('a candidate whose measuring process is killed (memory limit, time limit) fails alone; the agent keeps serving', async () => {
     const res = await post(measureBody({ limits: { memoryMb: 1 } }));
     expect(res.status).toBe(200);
     const { measurement } = (await res.json()) as { measurement: Measurement };
     expect(measurement.ok).toBe(false);
     expect(measurement.error).toMatch(/out of memory \(limit 1 MB\)/);
+
+    const slow = (await (await post(measureBody({ limits: { timeoutS: 0.05 } }))).json()) as { measurement: Measurement };
+    expect(slow.measurement.ok).toBe(false);
+    expect(slow.measurement.error).toMatch(/timeout after 0.05 s/);
 
     const h = await health();
     expect(h.ok).toBe(true);
