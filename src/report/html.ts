@@ -111,7 +111,7 @@ ${kvTable({
   dataset: cal.dataset,
   note: cal.note,
   form: `${cal.fit.form}: ${cal.fit.formula}`,
-  coefficients: cal.fit.coefficients,
+  coefficients: Object.entries(cal.fit.coefficients).map(([k, v]) => `${k} = ${Number(v.toPrecision(5))}`).join(', '),
   'fitted on': `${cal.data.source}${cal.data.set ? ` (${cal.data.set})` : ''}, n = ${cal.data.n}`,
   'cross-validated error': `${cal.cv.folds}-fold MAE ${cal.cv.mae.toFixed(2)} ppl, MAPE ${cal.cv.mape.toFixed(2)} %`,
   'calibrated params range': `${(cal.params_range.min / 1e6).toFixed(2)}M .. ${(cal.params_range.max / 1e6).toFixed(2)}M (outside: extrapolated)`,

@@ -1,7 +1,7 @@
 // `lts report`: pareto.svg, report.html, frontier.csv and configs/<id>.json from a run directory.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinCalibration, loadCalibration, predictPpl, type Calibration } from '../calibrate/index.js';
+import { builtinCalibration, DATASETS, loadCalibration, predictPpl, type Calibration } from '../calibrate/index.js';
 import type { Metric } from '../profile/types.js';
 import { readCandidates, readPareto } from '../search/results.js';
 import type { FrontierPoint, ParetoFile } from '../search/types.js';
@@ -38,14 +38,17 @@ function costTitle(metric: Metric, p: ParetoFile): string {
  * else each family's built-in wt103 curve. The frontier keeps the predictions the search recorded.
  */
 function resolveCalibration(p: ParetoFile, opt: ReportOptions['calibration']): { forFamily: (f: Family) => Calibration; note: string; shown: Calibration } {
+  // A family-specific curve is not applied to another family: that family gets its built-in curve for the same dataset.
+  const perFamily = (cal: Calibration) => (f: Family): Calibration =>
+    cal.applies_to.includes(f) ? cal : (DATASETS as readonly string[]).includes(cal.dataset) ? builtinCalibration(f, cal.dataset) : cal;
   if (opt) {
     const cal = typeof opt === 'string' ? loadCalibration(opt) : opt;
-    return { forFamily: () => cal, note: `Predicted perplexity from calibration ${cal.name}.`, shown: cal };
+    return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name}.`, shown: cal };
   }
   if (p.calibration) {
     try {
       const cal = loadCalibration(p.calibration.name);
-      return { forFamily: () => cal, note: `Predicted perplexity from calibration ${cal.name} (named in pareto.json).${p.calibration.note ? ` ${p.calibration.note}` : ''}`, shown: cal };
+      return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name} (named in pareto.json) for ${cal.applies_to.join(', ')}; other families from their built-in ${cal.dataset} curve.${p.calibration.note ? ` ${p.calibration.note}` : ''}`, shown: cal };
     } catch {
       const fam = p.settings.families[0] ?? 'gpt2';
       const cal = builtinCalibration(fam);
@@ -121,12 +124,13 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     plotted++;
     plotPoints.push({ id: r.id, family: r.family, role: 'candidate', cost, ppl: predictPpl(cal.forFamily(r.family), r.decoder_params), params_m: r.decoder_params / 1e6 });
   }
-  for (const p of frontier) {
+  const byCost = [...frontier].sort((a, b) => (costOf(metric, a) ?? Infinity) - (costOf(metric, b) ?? Infinity));
+  byCost.forEach((p, i) => {
     const cost = costOf(metric, p);
-    if (cost === undefined) continue;
+    if (cost === undefined) return;
     plotted++;
-    plotPoints.push({ id: p.id, family: p.family, role: 'frontier', cost, ppl: p.predicted_ppl, params_m: p.decoder_params / 1e6 });
-  }
+    plotPoints.push({ id: p.id, family: p.family, role: 'frontier', cost, ppl: p.predicted_ppl, params_m: p.decoder_params / 1e6, label_below: i % 2 === 1 });
+  });
 
   const ctitle = costTitle(metric, pareto);
   const svg = await renderSvg(
@@ -163,7 +167,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     { title: 'iteration', numeric: true },
     { title: 'training config', numeric: false },
   ];
-  const sorted = [...frontier].sort((a, b) => (costOf(metric, a) ?? Infinity) - (costOf(metric, b) ?? Infinity));
+  const sorted = byCost;
   const rows: TableCell[][] = sorted.map((p) => {
     const c = p.config;
     const n = (v: number | undefined, d: number): TableCell => ({ text: fmt(v, d), ...(v !== undefined ? { value: v } : {}) });

@@ -9,6 +9,8 @@ export interface PlotPoint {
   cost: number;
   ppl: number;
   params_m: number;
+  /** Frontier labels alternate above and below the point (in cost order) so neighbours do not overprint. */
+  label_below?: boolean;
 }
 
 export interface PlotOptions {
@@ -20,7 +22,7 @@ export interface PlotOptions {
 
 const FAMILY_COLORS = { domain: ['gpt2', 'transfo-xl', 'primer'], range: ['#d62728', '#1f77b4', '#2ca02c'] };
 
-function panel(y: 'ppl' | 'params_m', yTitle: string, o: PlotOptions, labelled: boolean): object {
+function panel(y: 'ppl' | 'params_m', yTitle: string, o: PlotOptions): object {
   const x = { field: 'cost', type: 'quantitative', title: o.costTitle, scale: { zero: false, nice: true } };
   const yEnc = { field: y, type: 'quantitative', title: yTitle, scale: { zero: false, nice: true } };
   const tooltip = [
@@ -41,22 +43,16 @@ function panel(y: 'ppl' | 'params_m', yTitle: string, o: PlotOptions, labelled: 
         encoding: { x, y: yEnc, tooltip },
       },
       {
+        // One line through the whole frontier (it is joint across families), in cost order.
         transform: [isFrontier],
-        mark: { type: 'line', strokeWidth: 1.2, opacity: 0.6, interpolate: 'linear' },
-        encoding: { x, y: yEnc, order: { field: 'cost', type: 'quantitative' }, color: { field: 'family', type: 'nominal', scale: FAMILY_COLORS, legend: null } },
+        mark: { type: 'line', strokeWidth: 1.2, color: '#555', opacity: 0.55, interpolate: 'linear' },
+        encoding: { x, y: yEnc, order: { field: 'cost', type: 'quantitative' } },
       },
       {
         transform: [isFrontier],
         mark: { type: 'point', filled: true, size: 64, opacity: 1, stroke: 'white', strokeWidth: 0.8 },
-        encoding: { x, y: yEnc, tooltip, color: { field: 'family', type: 'nominal', scale: FAMILY_COLORS, title: 'frontier family' } },
+        encoding: { x, y: yEnc, tooltip, color: { field: 'family', type: 'nominal', scale: FAMILY_COLORS, legend: { title: 'frontier family', orient: 'right' } } },
       },
-      ...(labelled
-        ? [{
-            transform: [isFrontier],
-            mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 5, dy: -3, fontSize: 9, color: '#222' },
-            encoding: { x, y: yEnc, text: { field: 'id', type: 'nominal' } },
-          }]
-        : []),
     ],
   };
 }
@@ -68,14 +64,44 @@ export function paretoSpec(points: readonly PlotPoint[], o: PlotOptions): TopLev
     background: 'white',
     padding: 12,
     data: { values: points as unknown as Record<string, unknown>[] },
-    hconcat: [panel('ppl', o.pplTitle, o, true), panel('params_m', 'decoder params (M)', o, true)],
+    hconcat: [panel('ppl', o.pplTitle, o), panel('params_m', 'decoder params (M)', o)],
     config: { font: 'Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12, gridOpacity: 0.5 }, view: { stroke: '#ccc' } },
   } as TopLevelSpec;
+}
+
+type VgMark = { name?: string; type: string; marks?: VgMark[]; [k: string]: unknown };
+
+/**
+ * vega-lite has no label placement, so after compiling, each panel gets a vega text mark derived from
+ * its frontier points with vega's `label` transform, which picks for every id the first of several
+ * positions around its point that no other label occupies. (avoidBaseMark stays off: avoiding marks
+ * needs a canvas, which headless Node lacks.)
+ */
+function addFrontierLabels(vg: { marks?: VgMark[] }): void {
+  for (const group of vg.marks ?? []) {
+    const marks = group.marks ?? [];
+    const points = marks.find((m) => m.name?.endsWith('_marks') && m.type === 'symbol' && (m.style as string[] | undefined)?.includes('point'));
+    if (!points) continue;
+    marks.push({
+      name: `${points.name}_labels`,
+      type: 'text',
+      from: { data: points.name },
+      encode: { enter: { text: { field: 'datum.id' }, fontSize: { value: 9.5 }, fill: { value: '#222' } } },
+      transform: [{
+        type: 'label',
+        size: { signal: '[childWidth, height]' },
+        anchor: ['top-right', 'bottom-right', 'right', 'top', 'bottom', 'top-left', 'bottom-left', 'left'],
+        offset: [2, 2, 3, 2, 2, 2, 2, 3],
+        avoidBaseMark: false,
+      }],
+    });
+  }
 }
 
 /** Compiles the spec and renders it without a browser or canvas (vega's SVG string renderer). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const vg = compile(spec).spec;
+  addFrontierLabels(vg as { marks?: VgMark[] });
   const view = new View(parse(vg), { renderer: 'none' });
   try {
     return await view.toSVG();
