@@ -122,6 +122,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
   let measuredNow = 0;
   let measureMsTotal = 0;
   let iterationsDone = 0;
+  let finished = false;
   let iteration = 0;
   let stopReason: StopReason | undefined;
   const planned = s.population + s.iterations * (s.mutations + s.crossovers);
@@ -355,11 +356,13 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       history.push(...records);
       if (!complete) break;
       if (iteration > 0) iterationsDone = iteration;
+      if (iteration === s.iterations) finished = true;
       writeResults(stopCheck() ?? 'interrupt');
       progress();
       if (stopCheck()) break;
     }
-    const reason = stopCheck() ?? 'iterations';
+    // Finishing every iteration counts as such even if the budget ran out during the last one.
+    const reason = finished ? 'iterations' : (stopCheck() ?? 'iterations');
     finalFile = writeResults(reason);
   } finally {
     appender.close();

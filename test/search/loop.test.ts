@@ -191,6 +191,14 @@ describe('runSearch', () => {
     expect(validatePareto(p)).toBeNull();
   });
 
+  it('reports a run that finished every iteration as such even when the budget ran out on its last measurement', async () => {
+    let clock = 0;
+    const ev = new FakeEvaluator({ onCall: () => { clock += 10_000; } });
+    const out = await runSearch(opts(settings({ iterations: 0, population: 3, budget_minutes: 0.5 }), [ev], { now: () => clock }));
+    expect(ev.calls.length).toBe(3);
+    expect(out.stoppedBy).toBe('iterations');
+  });
+
   it('stops on interrupt after the measurement in flight', async () => {
     const ac = new AbortController();
     const ev = new FakeEvaluator({ onCall: (_c, n) => { if (n === 20) ac.abort(); } });
