@@ -40,9 +40,17 @@ export function applyOverrides(device: DeviceProfile, o: ProtocolOverrides): Dev
   if (o.maxRuns !== undefined) p.maxRuns = o.maxRuns;
   if (o.maxSeconds !== undefined) p.maxSeconds = o.maxSeconds;
   if (o.targetCi !== undefined) p.targetRelCi = o.targetCi;
-  // Raising one end of a range past the other moves the other along, rather than failing.
-  if (p.warmupMin > p.warmupMax) p.warmupMax = p.warmupMin;
-  if (p.minRuns > p.maxRuns) p.maxRuns = p.minRuns;
+  // Setting one end of a range past the profile's other end moves that end along; both given and crossed is an error.
+  if (p.warmupMin > p.warmupMax) {
+    if (o.warmupMin !== undefined && o.warmupMax !== undefined) throw new LtsError(`--warmup-min (${p.warmupMin}) exceeds --warmup-max (${p.warmupMax})`);
+    if (o.warmupMax !== undefined) p.warmupMin = p.warmupMax;
+    else p.warmupMax = p.warmupMin;
+  }
+  if (p.minRuns > p.maxRuns) {
+    if (o.minRuns !== undefined && o.maxRuns !== undefined) throw new LtsError(`--min-runs (${p.minRuns}) exceeds --max-runs (${p.maxRuns})`);
+    if (o.maxRuns !== undefined) p.minRuns = p.maxRuns;
+    else p.maxRuns = p.minRuns;
+  }
   const limits = { ...device.limits };
   if (o.timeout !== undefined) limits.timeoutS = o.timeout;
   if (o.memoryLimit !== undefined) limits.memoryMb = o.memoryLimit;

@@ -1,6 +1,7 @@
 // Real child processes running real (tiny) models. No timed assertions: only that numbers are sane.
 import { describe, expect, it } from 'vitest';
-import { loadDevice, measureSource } from '../../src/profile/index.js';
+import { loadDevice, measureCandidate, measureSource } from '../../src/profile/index.js';
+import { parseConfig } from '../../src/space/index.js';
 import type { DeviceProfile } from '../../src/profile/types.js';
 
 function tinyDevice(over: Partial<DeviceProfile> = {}): DeviceProfile {
@@ -86,5 +87,30 @@ describe('measuring in a fresh child process', () => {
     // On a machine with a working CUDA provider this would run on cuda; here it must not quietly use the CPU.
     if (m.ok) expect(m.provider).toMatch(/^cuda/);
     else expect(m.error).toMatch(/^session creation failed: /);
+  });
+});
+
+describe('measuring exported candidates', () => {
+  const shapes = { batch: 1, seq: 8, mem_len: 8, context: 8 };
+  const gpt2 = { family: 'gpt2', n_layer: 2, d_model: 32, d_inner: [64, 96], n_head: [2, 4], div_val: 0, vocab_size: 97, n_positions: 32 };
+
+  it('latency, decode and memory of a tiny GPT-2 through measureCandidate', async () => {
+    const m = await measureCandidate(parseConfig(gpt2), tinyDevice({ shapes }), { metrics: ['latency', 'decode', 'memory'], seed: 5 });
+    expect(m.error).toBeUndefined();
+    expect(m.ok).toBe(true);
+    expect(m.latency!.runs).toBeGreaterThanOrEqual(5);
+    expect(m.decode!.runs).toBeGreaterThanOrEqual(5);
+    expect(m.decode!.median_ms).toBeGreaterThan(0);
+    expect(m.memory!.graph).toBe('prefill');
+    expect(m.memory!.inference_peak_mb).toBeGreaterThan(0);
+    expect(m.timing.export_ms).toBeGreaterThan(0);
+    expect(m.provider).toBe('cpu');
+  });
+
+  it('a primer candidate (squared ReLU, depthwise conv) measures too', async () => {
+    const cfg = parseConfig({ ...gpt2, family: 'primer', n_layer: 1, d_inner: [64], n_head: [2], primer_square: true, primer_conv: true });
+    const m = await measureCandidate(cfg, tinyDevice({ shapes }), { metrics: ['latency'], seed: 5 });
+    expect(m.error).toBeUndefined();
+    expect(m.latency!.median_ms).toBeGreaterThan(0);
   });
 });
