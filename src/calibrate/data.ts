@@ -23,6 +23,8 @@ export interface TrainedTable {
   /** Rows without a perplexity (runs that never finished), left out. */
   skipped: number;
   skippedByGroup: Record<string, number>;
+  /** Who the skipped rows were, so that filtered uses can count theirs. */
+  skippedRows: { group: string; family: Family; set?: string; dataset?: string }[];
 }
 
 type Raw = Record<string, unknown>;
@@ -109,8 +111,10 @@ function str(v: unknown): string | undefined {
   return v === undefined || v === null || v === '' ? undefined : String(v);
 }
 
-/** One input record -> a row, or its group name when it has no perplexity. */
-function toRow(where: string, line: number, rec: Raw): TrainedRow | string {
+type Skipped = TrainedTable['skippedRows'][number];
+
+/** One input record -> a row, or who it was when it has no perplexity. */
+function toRow(where: string, line: number, rec: Raw): TrainedRow | Skipped {
   const pplRaw = rec.valid_ppl !== undefined ? rec.valid_ppl : rec.ppl;
   if (pplRaw === undefined && !('valid_ppl' in rec) && !('ppl' in rec)) {
     throw new LtsError(`${where}: no perplexity field (valid_ppl or ppl)`);
@@ -128,7 +132,7 @@ function toRow(where: string, line: number, rec: Raw): TrainedRow | string {
   const set = str(rec.set);
   const dataset = str(rec.dataset);
   const group = set ?? (dataset ? `${fam}-${dataset}` : 'all');
-  if (pplRaw === null || pplRaw === '' || pplRaw === undefined) return group;
+  if (pplRaw === null || pplRaw === '' || pplRaw === undefined) return { group, family: fam, ...(set ? { set } : {}), ...(dataset ? { dataset } : {}) };
   const ppl = num(where, 'perplexity', pplRaw);
   if (ppl <= 0) throw new LtsError(`${where}: perplexity must be > 0, got ${ppl}`);
   return {
@@ -186,13 +190,15 @@ export function parseTrainedText(text: string, source: string): TrainedTable {
   const rows: TrainedRow[] = [];
   let skipped = 0;
   const skippedByGroup: Record<string, number> = {};
+  const skippedRows: Skipped[] = [];
   const add = (where: string, line: number, rec: unknown): void => {
     if (!isObject(rec)) throw new LtsError(`${where}: expected a JSON object per row`);
     const row = toRow(where, line, rec);
-    if (typeof row !== 'string') rows.push(row);
+    if ('config' in row) rows.push(row);
     else {
       skipped++;
-      skippedByGroup[row] = (skippedByGroup[row] ?? 0) + 1;
+      skippedRows.push(row);
+      skippedByGroup[row.group] = (skippedByGroup[row.group] ?? 0) + 1;
     }
   };
   const body = text.replace(/^\uFEFF/, '');
@@ -227,7 +233,7 @@ export function parseTrainedText(text: string, source: string): TrainedTable {
     });
   }
   if (rows.length === 0) throw new LtsError(`${source}: no rows with a perplexity`);
-  return { source, rows, skipped, skippedByGroup };
+  return { source, rows, skipped, skippedByGroup, skippedRows };
 }
 
 export function readTrainedFile(path: string): TrainedTable {

@@ -32,7 +32,7 @@ export function calibrateCommand(): Command {
     .option('--folds <k>', 'cross-validation folds', '5')
     .action((opts: CalibrateOptions) => {
       const table = readTrainedFile(opts.data);
-      const keep = (r: TrainedRow): boolean =>
+      const keep = (r: Pick<TrainedRow, 'family' | 'dataset' | 'set'>): boolean =>
         (!opts.family || r.family === opts.family) && (!opts.dataset || r.dataset === opts.dataset) && (!opts.set || r.set === opts.set);
       const rows = table.rows.filter(keep);
       if (rows.length === 0) throw new LtsError(`${opts.data}: no rows match the --family/--dataset/--set filters`);
@@ -47,7 +47,7 @@ export function calibrateCommand(): Command {
         dataset: opts.dataset ?? (datasets.length === 1 ? datasets[0]! : datasets.length ? datasets.join('+') : 'unspecified'),
         source: opts.data,
         ...(sets.length === 1 ? { set: sets[0]! } : {}),
-        skipped: table.skipped,
+        skipped: table.skippedRows.filter(keep).length,
         folds,
         ...(families.length > 1 ? { note: `fitted across families ${families.join(', ')}` } : {}),
       });

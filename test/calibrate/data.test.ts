@@ -36,6 +36,7 @@ describe('trained-model tables', () => {
     expect(t.rows.map((r) => r.ppl)).toEqual([50, 40]);
     expect(t.skipped).toBe(1);
     expect(t.skippedByGroup).toEqual({ s: 1 });
+    expect(t.skippedRows).toEqual([{ group: 's', family: 'gpt2', set: 's', dataset: 'lm1b' }]);
   });
 
   it('reads CSV with flat columns, quoted JSON configs and lts ArchConfig rows', () => {
