@@ -119,6 +119,8 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
       if (reply !== undefined) return finish();
       if (killedFor) return finish(killedFor);
       const tail = lastErr ? `: ${lastErr.slice(0, 300)}` : '';
+      // A SIGKILL we did not send is almost always the kernel's OOM killer.
+      if (signal === 'SIGKILL') return finish(`crashed: signal SIGKILL (killed from outside, likely the kernel OOM killer)${tail}`);
       if (signal) return finish(`crashed: signal ${signal}${tail}`);
       finish(`crashed: exit code ${code}${tail}`);
     });
