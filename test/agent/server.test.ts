@@ -9,11 +9,12 @@ let agent: RunningAgent;
 const agentLog: string[] = [];
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-function post(body: unknown, headers: Record<string, string> = auth, raw?: string): Promise<Response> {
+function post(body: unknown, headers: Record<string, string> = auth, raw?: string, signal?: AbortSignal): Promise<Response> {
   return fetch(`${agent.url}/v1/measure`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: raw ?? JSON.stringify(body),
+    signal,
   });
 }
 
@@ -132,20 +133,27 @@ describe('lts agent server', () => {
     expect(next.measurement.ok).toBe(true);
   });
 
-  it('503 when more requests wait than the queue allows', async () => {
+  it('503 when more requests wait than the queue allows; a waiting request whose client leaves is never measured', async () => {
+    const measuredBefore = (await health()).measured;
     // A slower candidate keeps the device busy while the queue (1 slot) fills.
     const slow = post(measureBody({ config: tinyConfig({ n_layer: 2, d_model: 64, n_head: [4, 4], d_inner: [256, 256], d_embed: 64 }), shapes: { seq: 16 }, protocol: { minRuns: 200, maxRuns: 200, maxSeconds: 10 } }));
     await until(async () => (await health()).busy);
-    const waiting = post(measureBody({ seed: 3 }));
+    const leaving = new AbortController();
+    const waiting = post(measureBody({ seed: 3 }), auth, undefined, leaving.signal).catch((e: unknown) => e);
     await until(async () => (await health()).queue_depth === 2);
     const refused = await post(measureBody({ seed: 4 }));
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).not.toBeNull();
     expect(((await refused.json()) as { error: string }).error).toMatch(/queue full/);
+
+    leaving.abort();
+    expect(await waiting).toBeInstanceOf(Error);
+    await until(async () => (await health()).queue_depth <= 1);
     expect((await slow).status).toBe(200);
-    expect((await waiting).status).toBe(200);
+    await until(async () => !(await health()).busy);
     const h = await health();
     expect(h.queue_depth).toBe(0);
+    expect(h.measured).toBe(measuredBefore + 1);
   });
 
   it('health and capabilities', async () => {
