@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Entry point: wires each subcommand module and turns every error into one line and a non-zero exit.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { LtsError } from '../util/errors.js';
+import { agentCommand } from './agent.js';
+import { calibrateCommand } from './calibrate.js';
+import { correlateCommand } from './correlate.js';
+import { doctorCommand } from './doctor.js';
+import { exportCommand } from './export.js';
+import { paramsCommand } from './params.js';
+import { profileCommand } from './profile.js';
+import { reportCommand } from './report.js';
+import { searchCommand } from './search.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function program(): Command {
+  const root = new Command('lts')
+    .description('Training-free, hardware-aware architecture search for small autoregressive language models')
+    .version(pkg.version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const cmd of [
+    searchCommand(),
+    paramsCommand(),
+    exportCommand(),
+    profileCommand(),
+    doctorCommand(),
+    agentCommand(),
+    reportCommand(),
+    correlateCommand(),
+    calibrateCommand(),
+  ]) {
+    root.addCommand(cmd.exitOverride());
+  }
+  return root;
+}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`lts: error: ${message}\n`);
+  process.exit(code);
+}
+
+try {
+  await program().parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander has already printed its own one-line message (or the help/version text).
+    process.exit(err.exitCode);
+  }
+  if (err instanceof LtsError) fail(err.message, 1);
+  const e = err as Error;
+  if (process.env.LTS_DEBUG) process.stderr.write(`${e.stack ?? e}\n`);
+  fail(`${e.message ?? String(e)} (unexpected; set LTS_DEBUG=1 for the stack)`, 1);
+}
