@@ -51,6 +51,8 @@ export interface LatencyStats {
   samples_ms: number[];
   /** Why the timed phase stopped: the CI target was met, or a run-count or time cap was hit. */
   stopped_by?: 'ci' | 'max_runs' | 'max_seconds';
+  /** Median process CPU time of the timed runs (user + system, all threads): compare with median_ms to see time spent waiting for a core. */
+  cpu_median_ms?: number;
 }
 
 export interface MemoryStats {

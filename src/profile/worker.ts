@@ -7,7 +7,7 @@ import type { ExportedModel, ExportOptions, GraphMode } from '../export/types.js
 import { makeInputs } from './inputs.js';
 import { packageVersion } from './paths.js';
 import { hwmMb, resetHwm } from './procmem.js';
-import { runFixed, runProtocol } from './stats.js';
+import { medianSorted, runFixed, runProtocol } from './stats.js';
 import { tinyModel } from './tiny.js';
 import type { DeviceProfile, LatencyStats, Measurement, MemoryStats } from './types.js';
 import { oneLine, type ModelSource, type ProbeResult, type WorkerReply, type WorkerTask } from './wire.js';
@@ -99,6 +99,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
   const graphs: GraphMode[] = [];
   if (metrics.includes('latency') || metrics.includes('memory')) graphs.push('prefill');
   if (metrics.includes('decode')) graphs.push('decode');
+  if (graphs.length === 0) return fail(`no metric to measure (got ${JSON.stringify(metrics)})`);
 
   const out: { latency?: LatencyStats; decode?: LatencyStats; memory?: MemoryStats } = {};
   for (const mode of graphs) {
@@ -131,10 +132,17 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
 
     const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
     for (const inp of makeInputs(specs, vocab, seed)) feeds[inp.name] = new ort.Tensor(inp.type, inp.data, inp.dims);
+    // Process CPU time per run alongside wall time: on a shared machine it shows how much of a slow run
+    // was waiting for a core rather than computing.
+    const cpuMs: number[] = [];
     const runOnce = async (): Promise<number> => {
+      const c = process.cpuUsage();
       const s = performance.now();
       await session.run(feeds);
-      return performance.now() - s;
+      const wall = performance.now() - s;
+      const d = process.cpuUsage(c);
+      cpuMs.push((d.user + d.system) / 1000);
+      return wall;
     };
 
     await send({ kind: 'phase', phase: `measure ${mode}` });
@@ -142,6 +150,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
     try {
       const timed = mode === 'decode' || metrics.includes('latency');
       const stats = timed ? await runProtocol(runOnce, device.protocol) : await runFixed(runOnce, device.protocol);
+      stats.cpu_median_ms = medianSorted(cpuMs.slice(-stats.runs).sort((a, b) => a - b));
       if (mode === 'prefill' && metrics.includes('latency')) out.latency = stats;
       if (mode === 'decode') out.decode = stats;
     } catch (e) {
