@@ -2,7 +2,7 @@
 // candidates, bad tokens, oversized bodies, invalid configs), bounded in count and time. Reports how
 // each was answered, whether the agent is alive afterwards, and the agent process's RSS before, at
 // peak and after. Run: npx tsc -p tsconfig.json && node dist/bench/agent-load.js [--requests 300]
-// [--concurrency 30] [--seconds 60] [--queue 8]
+// [--concurrency 30] [--seconds 60] [--queue 8] [--rounds 3]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const REQUESTS = arg('requests', 300);
 const CONCURRENCY = arg('concurrency', 30);
 const SECONDS = arg('seconds', 60);
 const QUEUE = arg('queue', 8);
+const ROUNDS = arg('rounds', 3);
 
 type Kind = 'valid' | 'bad_token' | 'oversized' | 'invalid_config';
 
@@ -46,6 +47,10 @@ function rssKb(pid: number): { rss: number; hwm: number } | undefined {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  while (!(await cond())) await sleep(100);
+}
 
 async function main(): Promise<void> {
   const root = packageRoot();
@@ -144,16 +149,26 @@ async function main(): Promise<void> {
     perKind[kind][label] = (perKind[kind][label] ?? 0) + 1;
   };
 
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (Date.now() >= deadline) return;
-      const i = next++;
-      if (i >= REQUESTS) return;
-      sent++;
-      await one(i);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  // The requests go in ROUNDS equal waves; RSS after each wave (once idle) shows whether memory
+  // keeps growing with traffic (a leak) or levels off.
+  const rssAfterRound: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const end = Math.ceil((REQUESTS * round) / ROUNDS);
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        if (Date.now() >= deadline) return;
+        if (next >= end) return;
+        const i = next++;
+        sent++;
+        await one(i);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await until(async () => ((await (await fetch(`${url}/v1/health`, { headers: auth })).json()) as { queue_depth: number }).queue_depth === 0);
+    await sleep(1000);
+    rssAfterRound.push(rssKb(pid)?.rss ?? NaN);
+    if (Date.now() >= deadline) break;
+  }
   const loadMs = Date.now() - t0;
   clearInterval(sampler);
 
@@ -179,7 +194,7 @@ async function main(): Promise<void> {
   const refused = counts.refused_401 + counts.refused_413 + counts.refused_503 + counts.refused_400;
   const summary = {
     bench: 'agent-load',
-    settings: { requests: REQUESTS, concurrency: CONCURRENCY, cap_seconds: SECONDS, agent_queue: QUEUE, loopback: url },
+    settings: { requests: REQUESTS, concurrency: CONCURRENCY, rounds: ROUNDS, cap_seconds: SECONDS, agent_queue: QUEUE, loopback: url },
     sent,
     load_seconds: Math.round(loadMs / 100) / 10,
     answered_200: answered,
@@ -194,6 +209,7 @@ async function main(): Promise<void> {
       peak: mb(peakRss),
       after: after ? mb(after.rss) : null,
       after_minus_before: after ? mb(after.rss - before.rss) : null,
+      after_each_round: rssAfterRound.map(mb),
       high_water_mark: after ? mb(after.hwm) : null,
     },
     every_request_answered_or_refused: sent === answered + refused,
