@@ -32,7 +32,7 @@ export interface HtmlInput {
   svg: string;
   columns: TableColumn[];
   rows: TableCell[][];
-  calibration: Calibration;
+  calibrations: { cal: Calibration; families: string[] }[];
   calibrationNote: string;
   candidates: { total: number; ok: number; failed: number; plotted: number; skippedLines: number };
   configKinds: Record<TrainingConfigKind, number>;
@@ -68,10 +68,25 @@ table.sortable th { cursor: pointer; user-select: none; background: #f3f3f3; pos
 table.sortable th[data-dir=asc]::after { content: ' \\25B2'; } table.sortable th[data-dir=desc]::after { content: ' \\25BC'; }
 th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.kv th { background: #f7f7f7; font-weight: 600; white-space: nowrap; } table.kv td { word-break: break-word; max-width: 900px; }
+table.kv { margin-bottom: 10px; } table.kv th { background: #f7f7f7; font-weight: 600; white-space: nowrap; } table.kv td { word-break: break-word; max-width: 900px; }
 .cols { display: flex; gap: 32px; flex-wrap: wrap; } .cols > div { flex: 1 1 480px; }
 .note { color: #555; font-size: 12.5px; }
 code { background: #f3f3f3; padding: 0 3px; }`;
+
+function calibrationTable(cal: Calibration, families: string[]): string {
+  return kvTable({
+    name: cal.name,
+    'used here for': families.join(', '),
+    family: cal.family,
+    dataset: cal.dataset,
+    note: cal.note,
+    form: `${cal.fit.form}: ${cal.fit.formula}`,
+    coefficients: Object.entries(cal.fit.coefficients).map(([k, v]) => `${k} = ${Number(v.toPrecision(5))}`).join(', '),
+    'fitted on': `${cal.data.source}${cal.data.set ? ` (${cal.data.set})` : ''}, n = ${cal.data.n}`,
+    'cross-validated error': `${cal.cv.folds}-fold MAE ${cal.cv.mae.toFixed(2)} ppl, MAPE ${cal.cv.mape.toFixed(2)} %`,
+    'calibrated params range': `${(cal.params_range.min / 1e6).toFixed(2)}M .. ${(cal.params_range.max / 1e6).toFixed(2)}M (outside: extrapolated)`,
+  });
+}
 
 export function renderHtml(x: HtmlInput): string {
   const p = x.pareto;
@@ -84,7 +99,6 @@ export function renderHtml(x: HtmlInput): string {
         : `<td${x.columns[i]!.numeric ? ' class="num"' : ''}>${content}</td>`;
     }).join('')}</tr>`)
     .join('\n');
-  const cal = x.calibration;
   const kinds = Object.entries(x.configKinds).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -104,18 +118,9 @@ ${body}
 </tbody></table>
 <p class="note">Training configs in <code>configs/&lt;id&gt;.json</code>: ${esc(kinds)} (hf-* = Hugging Face config.json fields; per-layer = <code>schemas/training-config.schema.json</code>). Also: <code>frontier.csv</code>, <code>pareto.json</code>, <code>candidates.jsonl</code>.</p>
 
-<h2>Perplexity calibration</h2>
-${kvTable({
-  name: cal.name,
-  family: cal.family,
-  dataset: cal.dataset,
-  note: cal.note,
-  form: `${cal.fit.form}: ${cal.fit.formula}`,
-  coefficients: Object.entries(cal.fit.coefficients).map(([k, v]) => `${k} = ${Number(v.toPrecision(5))}`).join(', '),
-  'fitted on': `${cal.data.source}${cal.data.set ? ` (${cal.data.set})` : ''}, n = ${cal.data.n}`,
-  'cross-validated error': `${cal.cv.folds}-fold MAE ${cal.cv.mae.toFixed(2)} ppl, MAPE ${cal.cv.mape.toFixed(2)} %`,
-  'calibrated params range': `${(cal.params_range.min / 1e6).toFixed(2)}M .. ${(cal.params_range.max / 1e6).toFixed(2)}M (outside: extrapolated)`,
-})}
+<h2>Perplexity calibration${x.calibrations.length > 1 ? 's' : ''}</h2>
+<p class="note">${esc(x.calibrationNote)}</p>
+${x.calibrations.map(({ cal, families }) => calibrationTable(cal, families)).join('\n')}
 
 <div class="cols">
 <div><h2>Search settings</h2>${kvTable(p.settings as unknown as Record<string, unknown>)}</div>

@@ -1,7 +1,7 @@
 // `lts report`: pareto.svg, report.html, frontier.csv and configs/<id>.json from a run directory.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinCalibration, DATASETS, loadCalibration, predictPpl, type Calibration } from '../calibrate/index.js';
+import { builtinCalibration, builtinNames, DATASETS, loadCalibration, predictPpl, type Calibration } from '../calibrate/index.js';
 import type { Metric } from '../profile/types.js';
 import { readCandidates, readPareto } from '../search/results.js';
 import type { FrontierPoint, ParetoFile } from '../search/types.js';
@@ -34,37 +34,37 @@ function costTitle(metric: Metric, p: ParetoFile): string {
 }
 
 /**
- * The calibration that predicts candidates' perplexity: the caller's, else the one pareto.json names,
- * else each family's built-in wt103 curve. The frontier keeps the predictions the search recorded.
+ * The calibration that predicts candidates' perplexity: the caller's, else the one pareto.json names
+ * (a '+'-joined list of built-ins when a multi-family search used one per family), else each family's
+ * built-in wt103 curve. A curve meant for one family is not applied to another: that family gets its
+ * own built-in curve for the same dataset. The frontier keeps the predictions the search recorded.
  */
-function resolveCalibration(p: ParetoFile, opt: ReportOptions['calibration']): { forFamily: (f: Family) => Calibration; note: string; shown: Calibration } {
-  // A family-specific curve is not applied to another family: that family gets its built-in curve for the same dataset.
+function resolveCalibration(p: ParetoFile, opt: ReportOptions['calibration']): { forFamily: (f: Family) => Calibration; note: string } {
   const perFamily = (cal: Calibration) => (f: Family): Calibration =>
     cal.applies_to.includes(f) ? cal : (DATASETS as readonly string[]).includes(cal.dataset) ? builtinCalibration(f, cal.dataset) : cal;
   if (opt) {
     const cal = typeof opt === 'string' ? loadCalibration(opt) : opt;
-    return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name}.`, shown: cal };
+    return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name} (given to lts report).` };
   }
   if (p.calibration) {
+    const named = p.calibration;
+    const parts = named.name.split('+');
+    const builtins = new Set(builtinNames());
+    if (parts.length > 1 && parts.every((n) => builtins.has(n))) {
+      const dataset = (DATASETS as readonly string[]).includes(named.dataset) ? named.dataset : 'wt103';
+      return { forFamily: (f) => builtinCalibration(f, dataset), note: `Predicted perplexity from each family's built-in ${dataset} calibration (pareto.json: ${named.name}).` };
+    }
     try {
-      const cal = loadCalibration(p.calibration.name);
-      return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name} (named in pareto.json) for ${cal.applies_to.join(', ')}; other families from their built-in ${cal.dataset} curve.${p.calibration.note ? ` ${p.calibration.note}` : ''}`, shown: cal };
+      const cal = loadCalibration(named.name);
+      return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name} (named in pareto.json).` };
     } catch {
-      const fam = p.settings.families[0] ?? 'gpt2';
-      const cal = builtinCalibration(fam);
       return {
         forFamily: (f) => builtinCalibration(f),
-        note: `pareto.json names calibration '${p.calibration.name}', which is not built in: frontier values are the search's, grey candidates use the built-in wt103 curves (pass --calibration to use that file).`,
-        shown: cal,
+        note: `pareto.json names calibration '${named.name}', which is not built in: frontier values are the search's, grey candidates use the built-in wt103 curves (pass --calibration to use that file).`,
       };
     }
   }
-  const fam = p.settings.families[0] ?? 'gpt2';
-  return {
-    forFamily: (f) => builtinCalibration(f),
-    note: `No calibration in pareto.json: predicted perplexity from the built-in wt103 curve of each family.`,
-    shown: builtinCalibration(fam),
-  };
+  return { forFamily: (f) => builtinCalibration(f), note: 'No calibration in pareto.json: predicted perplexity from the built-in wt103 curve of each family.' };
 }
 
 function fmt(x: number | undefined, digits: number): string {
@@ -132,13 +132,26 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     plotPoints.push({ id: p.id, family: p.family, role: 'frontier', cost, ppl: p.predicted_ppl, params_m: p.decoder_params / 1e6, label_below: i % 2 === 1 });
   });
 
+  // Every calibration that produced a plotted perplexity, once each, for the page.
+  const usedFamilies = new Set<Family>([...records.map((r) => r.family), ...frontier.map((p) => p.family)]);
+  const used = new Map<string, { cal: Calibration; families: Family[] }>();
+  for (const f of usedFamilies) {
+    const c = cal.forFamily(f);
+    const u = used.get(c.name) ?? { cal: c, families: [] };
+    u.families.push(f);
+    used.set(c.name, u);
+  }
+  const usedList = [...used.values()];
+  const calNames = usedList.map((u) => u.cal.name).join(', ');
+  const datasets = [...new Set(usedList.map((u) => u.cal.dataset))].join(', ');
+
   const ctitle = costTitle(metric, pareto);
   const svg = await renderSvg(
     paretoSpec(plotPoints, {
       title: `Pareto frontier on ${pareto.device.name}: ${metric} vs predicted perplexity and decoder params`,
-      subtitle: `${plotted - frontier.length} other candidates (grey), ${frontier.length} frontier points labelled by id; perplexity from ${cal.shown.name}`,
+      subtitle: `${plotted - frontier.length} other candidates (grey), ${frontier.length} frontier points labelled by id; perplexity from ${calNames}`,
       costTitle: ctitle,
-      pplTitle: `predicted validation perplexity (${cal.shown.dataset})`,
+      pplTitle: `predicted validation perplexity (${datasets})`,
     }),
   );
 
@@ -191,7 +204,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
   });
 
   const html = renderHtml({
-    pareto, svg, columns, rows, calibration: cal.shown, calibrationNote: cal.note,
+    pareto, svg, columns, rows, calibrations: usedList, calibrationNote: cal.note,
     candidates: { total: records.length, ok: records.filter((r) => r.measurement.ok).length, failed: records.filter((r) => !r.measurement.ok).length, plotted, skippedLines: skippedLines.length },
     configKinds,
   });

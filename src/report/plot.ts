@@ -20,9 +20,16 @@ export interface PlotOptions {
   pplTitle: string;
 }
 
-const FAMILY_COLORS = { domain: ['gpt2', 'transfo-xl', 'primer'], range: ['#d62728', '#1f77b4', '#2ca02c'] };
+const FAMILY_COLOR: Record<string, string> = { gpt2: '#d62728', 'transfo-xl': '#1f77b4', primer: '#2ca02c' };
 
-function panel(y: 'ppl' | 'params_m', yTitle: string, o: PlotOptions): object {
+/** Colours fixed per family (the same family keeps its colour across reports); legend lists only families on the frontier. */
+function familyScale(points: readonly PlotPoint[]): { domain: string[]; range: string[] } {
+  const present = [...new Set(points.filter((p) => p.role === 'frontier').map((p) => p.family))];
+  const domain = present.length ? present : Object.keys(FAMILY_COLOR);
+  return { domain, range: domain.map((f) => FAMILY_COLOR[f] ?? '#9467bd') };
+}
+
+function panel(y: 'ppl' | 'params_m', yTitle: string, o: PlotOptions, colors: { domain: string[]; range: string[] }): object {
   const x = { field: 'cost', type: 'quantitative', title: o.costTitle, scale: { zero: false, nice: true } };
   const yEnc = { field: y, type: 'quantitative', title: yTitle, scale: { zero: false, nice: true } };
   const tooltip = [
@@ -51,7 +58,7 @@ function panel(y: 'ppl' | 'params_m', yTitle: string, o: PlotOptions): object {
       {
         transform: [isFrontier],
         mark: { type: 'point', filled: true, size: 64, opacity: 1, stroke: 'white', strokeWidth: 0.8 },
-        encoding: { x, y: yEnc, tooltip, color: { field: 'family', type: 'nominal', scale: FAMILY_COLORS, legend: { title: 'frontier family', orient: 'right' } } },
+        encoding: { x, y: yEnc, tooltip, color: { field: 'family', type: 'nominal', scale: colors, legend: { title: 'frontier family', orient: 'right' } } },
       },
     ],
   };
@@ -64,7 +71,7 @@ export function paretoSpec(points: readonly PlotPoint[], o: PlotOptions): TopLev
     background: 'white',
     padding: 12,
     data: { values: points as unknown as Record<string, unknown>[] },
-    hconcat: [panel('ppl', o.pplTitle, o), panel('params_m', 'decoder params (M)', o)],
+    hconcat: [panel('ppl', o.pplTitle, o, familyScale(points)), panel('params_m', 'decoder params (M)', o, familyScale(points))],
     config: { font: 'Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12, gridOpacity: 0.5 }, view: { stroke: '#ccc' } },
   } as TopLevelSpec;
 }

@@ -1,5 +1,5 @@
 import AjvModule from 'ajv';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCalibration, parseCsv, predictPpl } from '../../src/calibrate/index.js';
@@ -122,6 +122,19 @@ describe('writeReport', () => {
     await writeReport(fx2.dir, { calibration: 'transfo-xl-lm1b' });
     expect(readFileSync(join(fx2.dir, 'report.html'), 'utf8')).toContain('transfo-xl-lm1b');
     rmSync(fx2.dir, { recursive: true });
+  });
+
+  it("reads a multi-family search's '+'-joined built-in calibration name as one curve per family", async () => {
+    const fx3 = makeRunDir();
+    const pareto = { ...fx3.pareto, calibration: { name: 'gpt2-wt103+transfo-xl-wt103+gpt2-wt103', family: 'any', dataset: 'wt103' } };
+    writeFileSync(join(fx3.dir, 'pareto.json'), JSON.stringify(pareto));
+    await writeReport(fx3.dir);
+    const html = readFileSync(join(fx3.dir, 'report.html'), 'utf8');
+    expect(html).toContain('Perplexity calibrations');
+    expect(html).toMatch(/<th>name<\/th><td>gpt2-wt103<\/td>/);
+    expect(html).toMatch(/<th>name<\/th><td>transfo-xl-wt103<\/td>/);
+    expect(html).not.toContain('not built in');
+    rmSync(fx3.dir, { recursive: true });
   });
 
   it('refuses a directory that is not a run with one LtsError line', async () => {
