@@ -55,7 +55,7 @@ export function validateCandidate(json: unknown): ArchConfig {
 }
 
 /** The agent's profile with the request's settings applied; limits can only get tighter. */
-export function effectiveDevice(device: DeviceProfile, req: MeasureRequest): DeviceProfile {
+export function requestDevice(device: DeviceProfile, req: MeasureRequest): DeviceProfile {
   return {
     ...device,
     shapes: { ...device.shapes, ...req.shapes },
@@ -183,7 +183,7 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
     } catch (e) {
       return refuse(reply, 400, (e as Error).message);
     }
-    const dev = effectiveDevice(device, req);
+    const dev = requestDevice(device, req);
 
     // A client that gives up while its request waits should not cost a measurement.
     const gone = new AbortController();
