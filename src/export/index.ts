@@ -2,6 +2,7 @@
 import type { ArchConfig } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import { buildGpt2, type BuildExtras } from './gpt2.js';
+import { buildTransfoXl } from './transfo-xl.js';
 import type { ExportedModel, ExportOptions } from './types.js';
 
 export type { BuildExtras } from './gpt2.js';
@@ -12,7 +13,8 @@ export function exportModel(cfg: ArchConfig, opts: ExportOptions, extras: BuildE
     case 'gpt2':
     case 'primer':
       return buildGpt2(cfg, opts, extras);
-    // 'transfo-xl': buildTransfoXl(cfg, opts) from ./transfo-xl.js (Transformer-XL engineer).
+    case 'transfo-xl':
+      return buildTransfoXl(cfg, opts, extras);
     default:
       throw new LtsError(`export: family ${cfg.family} is not supported yet`);
   }
