@@ -127,13 +127,16 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
   let stopReason: StopReason | undefined;
   const planned = s.population + s.iterations * (s.mutations + s.crossovers);
 
-  const feasibleRecords = () => history.filter((r) => feasible(r, s));
-  const front = () => paretoFront(feasibleRecords(), objectives);
+  // Results of the generation being measured, in completion order; folded into history in candidate
+  // order once the generation is done. Between generations it is empty, so parents and the final
+  // frontier come from history alone.
+  let batchDone: CandidateRecord[] = [];
+  const front = () => paretoFront([...history, ...batchDone].filter((r) => feasible(r, s)), objectives);
 
   const progress = () => {
     if (!opts.onProgress) return;
     const elapsed = now() - start;
-    const evaluated = history.length + inFlightDone;
+    const evaluated = history.length + batchDone.length;
     let eta: number | undefined;
     if (measuredNow > 0) {
       const perCandidate = measureMsTotal / measuredNow / Math.max(1, alive.length);
@@ -144,7 +147,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       iteration,
       iterations: s.iterations,
       evaluated,
-      failed: history.filter((r) => !r.measurement.ok).length + inFlightFailed,
+      failed: history.filter((r) => !r.measurement.ok).length + batchDone.filter((r) => !r.measurement.ok).length,
       measured_now: measuredNow,
       cached: preloaded,
       frontier: lastFrontierSize,
@@ -154,8 +157,6 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       evaluators: alive.length,
     });
   };
-  let inFlightDone = 0;
-  let inFlightFailed = 0;
   let lastFrontierSize = 0;
 
   const stopCheck = (): StopReason | undefined => {
@@ -184,8 +185,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       settings: s,
       ...(calibration ? { calibration } : {}),
       counts: {
-        evaluated: history.length,
-        failed: history.filter((r) => !r.measurement.ok).length,
+        evaluated: history.length + batchDone.length,
+        failed: [...history, ...batchDone].filter((r) => !r.measurement.ok).length,
         frontier: points.length,
         iterations_done: iterationsDone,
         stopped_by: stoppedBy,
@@ -276,8 +277,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       if (hit) results[i] = hit;
       else queue.push(i);
     });
-    inFlightDone = batch.length - queue.length;
-    inFlightFailed = results.filter((r) => r && !r.measurement.ok).length;
+    batchDone = results.filter((r): r is CandidateRecord => r !== undefined);
     progress();
 
     const worker = async (ev: Evaluator): Promise<void> => {
@@ -321,8 +321,9 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
         cache.set(c.key, rec);
         results[i] = rec;
         measuredNow++;
-        inFlightDone++;
-        if (!m.ok) inFlightFailed++;
+        batchDone.push(rec);
+        // Keep pareto.json current within long generations too (a 100-candidate initial population can take an hour).
+        writeResults('interrupt');
         progress();
       }
     };
@@ -333,8 +334,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       await Promise.all([...alive].map(worker));
     }
     const records = results.filter((r): r is CandidateRecord => r !== undefined);
-    inFlightDone = 0;
-    inFlightFailed = 0;
+    batchDone = [];
     return { records, complete: records.length === batch.length };
   };
 

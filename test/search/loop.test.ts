@@ -199,6 +199,17 @@ describe('runSearch', () => {
     expect(out.stoppedBy).toBe('iterations');
   });
 
+  it('keeps pareto.json current during a generation, not only at its end', async () => {
+    const dir = tmp();
+    const seen: number[] = [];
+    const ev = new FakeEvaluator({ onCall: (_c, n) => { if (n === 5 || n === 9) seen.push(readPareto(dir).counts.evaluated); } });
+    const progress: number[] = [];
+    await runSearch(opts(settings(), [ev], { outDir: dir, onProgress: (p) => progress.push(p.frontier) }));
+    expect(seen).toEqual([4, 8]);
+    // The frontier size in progress reports grows during the first generation already.
+    expect(progress.slice(0, 12).some((f) => f > 0)).toBe(true);
+  });
+
   it('stops on interrupt after the measurement in flight', async () => {
     const ac = new AbortController();
     const ev = new FakeEvaluator({ onCall: (_c, n) => { if (n === 20) ac.abort(); } });
