@@ -8,8 +8,8 @@ import type { DeviceProfile, Fingerprint, Measurement, Metric } from '../profile
 import type { Evaluator } from '../search/types.js';
 import type { ArchConfig } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
-import { PROTOCOL_VERSION, versionMismatch, type HealthResponse, type MeasureRequest, type MeasureResponse } from './protocol.js';
-import { loadClientToken } from './token.js';
+import { PROTOCOL_VERSION, type HealthResponse, type MeasureRequest, type MeasureResponse } from './protocol.js';
+import { loadClientToken, TOKEN_ENV } from './token.js';
 
 /** The agent said no (4xx), answered nonsense, or stayed unreachable through every retry. */
 export class AgentError extends LtsError {
@@ -163,7 +163,10 @@ export class AgentClient {
       }
       const b = ans.body as { protocol_version?: unknown };
       if (ans.status === 409 || (typeof b?.protocol_version === 'number' && b.protocol_version !== PROTOCOL_VERSION)) {
-        throw new AgentError(`agent ${this.url}: ${ans.status === 409 ? errorText(ans.body, 409) : versionMismatch(PROTOCOL_VERSION, b.protocol_version as number).replace('client speaks', 'this lts speaks')}`, ans.status);
+        const why = ans.status === 409
+          ? errorText(ans.body, 409)
+          : `protocol version mismatch: this lts speaks ${PROTOCOL_VERSION}, agent speaks ${String(b.protocol_version)}; run the same lts version on both sides`;
+        throw new AgentError(`agent ${this.url}: ${why}`, ans.status);
       }
       if (ans.status !== 200) throw new AgentError(`agent ${this.url} refused ${method} ${path} (HTTP ${ans.status}): ${errorText(ans.body, ans.status)}`, ans.status);
       return ans.body;
@@ -254,6 +257,12 @@ export function agentEvaluators(device: DeviceProfile, opts: AgentEvaluatorOptio
   for (const url of urls) {
     if (url.startsWith('http:') && !isLoopbackUrl(url)) warn(`agent ${url} is plain http: the token and configs cross the network unencrypted (serve the agent with --tls-cert/--tls-key and use https://)`);
   }
+  const tokenSource = device.agents?.tokenEnv ?? (device.agents?.tokenFile !== undefined ? `the file ${device.agents.tokenFile}` : TOKEN_ENV);
+  // A wrong token is the likeliest 401: say where this side's token came from.
+  const explain401 = (e: unknown): never => {
+    if (e instanceof AgentError && e.status === 401) throw new AgentError(`${e.message} (check ${tokenSource} against the agent's token)`, 401);
+    throw e;
+  };
   return urls.map((url): Evaluator => {
     const client = new AgentClient(url, { token, ca, measureTimeoutMs, retries: opts.retries, backoffMs: opts.backoffMs });
     let lastFingerprint: Fingerprint | undefined;
@@ -269,12 +278,12 @@ export function agentEvaluators(device: DeviceProfile, opts: AgentEvaluatorOptio
           graph: device.graph,
           limits: device.limits,
           target: { runtime: device.runtime, executionProviders: device.executionProviders, threads: device.threads },
-        });
+        }).catch(explain401);
         lastFingerprint = res.fingerprint;
         return res.measurement;
       },
       async fingerprint(): Promise<Fingerprint> {
-        return lastFingerprint ?? (lastFingerprint = await client.fingerprint());
+        return lastFingerprint ?? (lastFingerprint = await client.fingerprint().catch(explain401));
       },
       async close(): Promise<void> {
         client.close();

@@ -1,6 +1,8 @@
 // A real agent on loopback (ephemeral port) measuring tiny models through the real child-process profiler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentEvaluators } from '../../src/agent/client.js';
 import { PROTOCOL_VERSION } from '../../src/agent/protocol.js';
+import type { ArchConfig } from '../../src/space/types.js';
 import { startAgent, type RunningAgent } from '../../src/agent/server.js';
 import type { Fingerprint, Measurement } from '../../src/profile/types.js';
 import { tinyConfig, tinyDevice, TOKEN } from './helpers.js';
@@ -53,6 +55,15 @@ describe('lts agent server', () => {
     const res = await post(measureBody(), {});
     expect(res.headers.get('www-authenticate')).toMatch(/Bearer/);
     expect(((await res.json()) as { error: string }).error).toMatch(/token/);
+  });
+
+  it('the client reports a wrong token as a refusal naming its token source, without retrying', async () => {
+    const dev = tinyDevice({ agents: { urls: [agent.url], tokenEnv: 'MY_AGENT_TOKEN' } });
+    const [ev] = agentEvaluators(dev, { env: { MY_AGENT_TOKEN: 'not-the-token-at-all' }, retries: 3, backoffMs: 2000 });
+    await expect(ev!.evaluate(tinyConfig() as unknown as ArchConfig, { metrics: ['latency'], seed: 1 })).rejects.toThrow(
+      /\(HTTP 401\): missing or wrong bearer token \(check MY_AGENT_TOKEN/,
+    );
+    await ev!.close?.();
   });
 
   it('400 for malformed JSON, an invalid config or bad settings, with the reason', async () => {
