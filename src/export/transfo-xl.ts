@@ -12,6 +12,17 @@ import { WeightSource } from './weights.js';
 import type { ArchConfig } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 
+// FUSION_NOTE (ORT 1.30 CPU provider, 1 intra-op thread, batch 1, seq 192, mem_len 192, 8 layers, 8 heads,
+// wt103 vocabulary with div_val 4; CPU ms per run, 30-40 interleaved runs on a shared 2-core host, p10 / median):
+//   d 512, d_inner 2048: standard 181.5 / 192.8; ort MHA+SkipLN+shift-in-MatMul 177.3 / 186.8;
+//                        MHA+SkipLN with Pad 180.9 / 189.3; SkipLN only 183.8 / 192.1; MHA only 178.8 / 190.1
+//   d 256, d_inner 1024: standard 67.0 / 71.9;   ort MHA+SkipLN+shift-in-MatMul 63.5 / 68.8;
+//                        MHA+SkipLN with Pad 65.9 / 70.1;   SkipLN only 65.8 / 69.7;   MHA only 64.5 / 68.9
+// Attention is a small share of the work here (the projections and the FFN dominate) and ORT already fuses
+// Add+LayerNormalization into SkipLayerNormalization in the standard graph, so the gains are a few percent;
+// MultiHeadAttention with the positional term as attention bias, SkipLayerNormalization, and rel_shift's zero
+// column written by the MatMul (a zero row before r, pre-scaled) was the fastest and is the `ort` default.
+// Decode (1 token, 192 memory positions, d 512): all variants 34-35 ms p10, within noise.
 const LN_EPS = 1e-5;
 // Additive mask for future positions: exp() of it underflows to exactly 0 in float32.
 const MASKED = -1e30;
@@ -36,8 +47,8 @@ export interface TxlBuildOptions {
   protoLimitBytes?: number;
   /** Graph name (defaults to transfo-xl). */
   name?: string;
-  /** ort form only: switch single fusions off (both on by default) to compare them; see FUSION_NOTE. */
-  fusion?: { mha?: boolean; skipLayerNorm?: boolean };
+  /** ort form only: switch single fusions off (all on by default) to compare them; see FUSION_NOTE. */
+  fusion?: { mha?: boolean; skipLayerNorm?: boolean; shiftInMatMul?: boolean };
 }
 
 /**
@@ -95,7 +106,11 @@ export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): Export
   const g = new GraphBuilder(o.name ?? 'transfo-xl');
   const w = new WeightSource(g, o.seed, o.weightScale ?? 1);
   const ortForm = o.form === 'ort';
-  const fusion = { mha: ortForm && (o.fusion?.mha ?? true), skipLayerNorm: ortForm && (o.fusion?.skipLayerNorm ?? true) };
+  const fusion = {
+    mha: ortForm && (o.fusion?.mha ?? true),
+    skipLayerNorm: ortForm && (o.fusion?.skipLayerNorm ?? true),
+    shiftInMatMul: ortForm && (o.fusion?.shiftInMatMul ?? true),
+  };
   const t = new Txl(g, w, cfg, fusion, B, S, M);
 
   const ids = g.input('input_ids', 'int64', [B, S]);
@@ -149,7 +164,7 @@ class Txl {
     private readonly g: GraphBuilder,
     private readonly w: WeightSource,
     private readonly cfg: ArchConfig,
-    private readonly fusion: { mha: boolean; skipLayerNorm: boolean },
+    private readonly fusion: { mha: boolean; skipLayerNorm: boolean; shiftInMatMul: boolean },
     private readonly B: number,
     private readonly S: number,
     private readonly M: number,
@@ -165,6 +180,11 @@ class Txl {
   /** x @ W^T for an HF Linear weight W [out, in] (the Transpose is folded at session creation). */
   private linear(x: string, W: string): string {
     return this.g.node('MatMul', [x, this.g.node('Transpose', [W], { perm: [1, 0] })]);
+  }
+
+  /** [K, d] -> [K+1, d] with a zero first row. */
+  private zeroRowThen(x: string): string {
+    return this.g.node('Concat', [this.g.constF32(new Array<number>(this.d).fill(0), [1, this.d]), x], { axis: 0 });
   }
 
   /** Rows [from, to) of a 2-D tensor (axis 0). */
@@ -201,8 +221,13 @@ class Txl {
 
   /** rel_shift in [B, H, S, K]: pad a zero column on the left, view [B, H, K+1, S], drop row 0, view [B, H, S, K]. */
   private relShift(x: string, H: number): string {
+    const padded = this.g.node('Pad', [x, this.i64([0, 0, 0, 1, 0, 0, 0, 0])]); // [B, H, S, K+1]
+    return this.relShiftPadded(padded, H);
+  }
+
+  /** The rest of rel_shift once the zero column is there: [B, H, S, K+1] -> [B, H, S, K]. */
+  private relShiftPadded(padded: string, H: number): string {
     const { g, B, S, K } = this;
-    const padded = g.node('Pad', [x, this.i64([0, 0, 0, 1, 0, 0, 0, 0])]); // [B, H, S, K+1]
     const tall = g.node('Reshape', [padded, this.i64([B, H, K + 1, S])]); // [B, H, K+1, S]
     const cut = g.node('Slice', [tall, this.i64([1]), this.i64([K + 1]), this.i64([2])]); // [B, H, K, S]
     return g.node('Reshape', [cut, this.i64([B, H, S, K])]); // [B, H, S, K]
@@ -223,22 +248,33 @@ class Txl {
     // Queries only for the current segment; keys and values over memory + segment.
     const q = this.linear(x, this.rows(qkvW, 0, a)); // [B, S, a]
     const [k, v] = g.nodeN('Split', [this.linear(cat, this.rows(qkvW, a, 3 * a)), this.i64([a, a])], 2, { axis: 2 }) as [string, string]; // [B, K, a] x2
-    const r = this.linear(posEmb, w.get(`${p}.r_net.weight`, [a, d], 'normal')); // [K, a]
-    const rT = g.node('Transpose', [g.node('Reshape', [r, this.i64([K, H, hd])])], { perm: [1, 2, 0] }); // [H, hd, K]
     const flat = (name: string) => g.node('Reshape', [w.get(name, [H, hd], 'bias'), this.i64([a])]); // [a]
     const qu = g.node('Add', [q, flat(`${p}.r_w_bias`)]); // [B, S, a]
     const qv = g.node('Add', [q, flat(`${p}.r_r_bias`)]); // [B, S, a]
     const scale = 1 / Math.sqrt(hd);
 
-    const bd = this.relShift(g.node('MatMul', [this.heads(qv, S, H, hd), rT]), H); // [B, H, S, K]
+    const scaleT = g.constF32([scale], []);
+    // bdScaled = rel_shift((q + v) r^T) / sqrt(hd), [B, H, S, K]
+    let bdScaled: string;
+    if (this.fusion.shiftInMatMul) {
+      // r_net of a zero row is zero, so [0 ; r] / sqrt(hd) (constant-folded) makes the MatMul write the
+      // left-padded, pre-scaled scores in one pass: no Pad and no Mul over [B, H, S, K].
+      const rPadded = this.linear(this.zeroRowThen(posEmb), w.get(`${p}.r_net.weight`, [a, d], 'normal')); // [K+1, a]
+      const rTs = g.node('Mul', [g.node('Transpose', [g.node('Reshape', [rPadded, this.i64([K + 1, H, hd])])], { perm: [1, 2, 0] }), scaleT]); // [H, hd, K+1]
+      bdScaled = this.relShiftPadded(g.node('MatMul', [this.heads(qv, S, H, hd), rTs]), H);
+    } else {
+      const r = this.linear(posEmb, w.get(`${p}.r_net.weight`, [a, d], 'normal')); // [K, a]
+      const rT = g.node('Transpose', [g.node('Reshape', [r, this.i64([K, H, hd])])], { perm: [1, 2, 0] }); // [H, hd, K]
+      bdScaled = g.node('Mul', [this.relShift(g.node('MatMul', [this.heads(qv, S, H, hd), rT]), H), scaleT]);
+    }
     let ctx: string; // [B, S, a]
     if (this.fusion.mha) {
       // MHA computes softmax(scale * (q+u) k^T + bias) v; the positional term and the mask ride in the bias.
-      const bias = g.node('Add', [g.node('Mul', [bd, g.constF32([scale], [])]), mask]); // [B, H, S, K]
+      const bias = g.node('Add', [bdScaled, mask]); // [B, H, S, K]
       ctx = g.ms('MultiHeadAttention', [qu, k, v, '', '', bias], { num_heads: H, scale: { float: scale } });
     } else {
       const ac = g.node('MatMul', [this.heads(qu, S, H, hd), this.heads(k, K, H, hd, true)]); // [B, H, S, K]
-      const score = g.node('Add', [g.node('Mul', [g.node('Add', [ac, bd]), g.constF32([scale], [])]), mask]);
+      const score = g.node('Add', [g.node('Add', [g.node('Mul', [ac, scaleT]), bdScaled]), mask]);
       const prob = g.node('Softmax', [score], { axis: -1 }); // [B, H, S, K]
       const out = g.node('MatMul', [prob, this.heads(v, K, H, hd)]); // [B, H, S, hd]
       ctx = g.node('Reshape', [g.node('Transpose', [out], { perm: [0, 2, 1, 3] }), this.i64([B, S, a])]);

@@ -33,6 +33,8 @@ const CFG_DIV2 = txl({});
 // div_val 1 with d_embed != d_model (one table, projections), heads whose head_dim differs.
 const CFG_DIV1 = txl({ n_layer: 2, d_model: 20, d_embed: 16, div_val: 1, n_head: [2, 4], d_inner: [36, 28], vocab_size: 64, cutoffs: [16, 40] });
 // Heads that do not divide d_model (18 / 4 -> head_dim 4, attention width 16), div_val 4.
+// div_val 0: one plain table tied to the output layer, no adaptive softmax.
+const CFG_PLAIN = txl({ n_layer: 2, d_model: 16, d_embed: 16, div_val: 0, n_head: [2, 1], d_inner: [24, 40], vocab_size: 60, cutoffs: [] });
 const CFG_ODD = txl({ n_layer: 2, d_model: 18, d_embed: 18, div_val: 4, n_head: [4, 1], d_inner: [30, 44], vocab_size: 60, cutoffs: [10, 30] });
 
 /** Deterministic stand-ins for token ids and memories (a small LCG; not the weights' generator). */
@@ -97,6 +99,7 @@ describe('Transformer-XL export agrees with the reference forward pass', () => {
     ['div_val 2, 4 clusters, heads {1,2,4}', CFG_DIV2],
     ['div_val 1 with projections', CFG_DIV1],
     ['heads not dividing d_model, div_val 4', CFG_ODD],
+    ['div_val 0, plain tied embedding', CFG_PLAIN],
   ] as const) {
     it(`${label}: ort, standard and reference agree (logits and new_mems, memory 4)`, async () => {
       const shapes = { batch: 2, seq: 5, memLen: 4, memOut: 4 };
@@ -121,6 +124,17 @@ describe('Transformer-XL export agrees with the reference forward pass', () => {
       }
     });
   }
+
+  it('every ort fusion switch gives the same model', async () => {
+    const shapes = { batch: 2, seq: 5, memLen: 4, memOut: 4 };
+    const ids = makeIds(2, 5, CFG_DIV2.vocab_size, 21);
+    const mems = makeMems(3, 2, 4, 24, 22);
+    const ref = referenceTxl(CFG_DIV2, initializers(graph(CFG_DIV2, 'standard', shapes)), ids, mems, 4).logits.flat();
+    for (const fusion of [{ mha: false }, { skipLayerNorm: false }, { shiftInMatMul: false }, { mha: false, shiftInMatMul: false }]) {
+      const m = buildTransfoXlGraph(CFG_DIV2, { form: 'ort', shapes, seed: SEED, weightScale: SCALE, fusion });
+      expect(maxDiff((await run(m, ids, mems)).logits!, ref)).toBeLessThan(TOL);
+    }
+  });
 
   it('the memory and the relative positions matter (the comparison can fail)', async () => {
     const shapes = { batch: 1, seq: 4, memLen: 3, memOut: 3 };
@@ -176,7 +190,7 @@ describe('Transformer-XL initializers', () => {
     buildTransfoXl(cfg, { form: 'standard', mode: 'prefill', seed, shapes: { batch: 1, seq: 4, mem_len: 3, context: 8 } });
 
   it('hold exactly totalParams(cfg) parameters', () => {
-    for (const cfg of [CFG_DIV2, CFG_DIV1, CFG_ODD, txl({ div_val: 1, d_embed: 24 }), txl({ div_val: 2, cutoffs: [] })]) {
+    for (const cfg of [CFG_DIV2, CFG_DIV1, CFG_ODD, CFG_PLAIN, txl({ div_val: 1, d_embed: 24 }), txl({ div_val: 2, cutoffs: [] })]) {
       const ws = initializers(prefill(cfg));
       const n = paramNames(prefill(cfg)).reduce((s, k) => s + ws[k]!.length, 0);
       expect(n).toBe(totalParams(cfg));
