@@ -220,6 +220,19 @@ describe('runSearch', () => {
     expect(readPareto(o.outDir).counts).toMatchObject({ evaluated: 20, stopped_by: 'interrupt', iterations_done: 0 });
   });
 
+  it('does not record a failure that coincides with Ctrl-C (the signal reaches the measuring child too)', async () => {
+    const ac = new AbortController();
+    const ev = new FakeEvaluator({ onCall: (_c, n) => { if (n === 5) ac.abort(); }, failWhen: () => ac.signal.aborted });
+    const dir = tmp();
+    const out = await runSearch(opts(settings(), [ev], { outDir: dir, signal: ac.signal }));
+    expect(ev.calls.length).toBe(5);
+    expect(out.history.length).toBe(4);
+    expect(lines(dir).every((r) => r.measurement.ok)).toBe(true);
+    const again = new FakeEvaluator();
+    await runSearch({ ...opts(settings(), [again]), outDir: dir, resume: true, settings: settings({ iterations: 0 }) });
+    expect(JSON.stringify(again.calls[0])).toBe(JSON.stringify(ev.calls[4]));
+  });
+
   it('searches several families on one frontier without crossing families', async () => {
     const s = settings({ families: ['gpt2', 'transfo-xl', 'primer'], param_min: 4e6, iterations: 2 });
     const real = spacesFor(s);
