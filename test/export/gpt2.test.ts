@@ -125,7 +125,7 @@ describe('decode graphs', () => {
 
 function initializers(bytes: Uint8Array) {
   const m = onnxProto.onnx.ModelProto.decode(bytes);
-  return m.graph!.initializer!.map((t) => ({ name: t.name!, size: (t.dims ?? []).reduce((a, b) => a * Number(b), 1) }));
+  return m.graph!.initializer!.map((t) => ({ name: t.name!, size: (t.dims ?? []).reduce<number>((a, b) => a * Number(b), 1) }));
 }
 
 describe('exported initializers', () => {
