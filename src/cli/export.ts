@@ -1,6 +1,6 @@
 // `lts export`: one architecture (a config file, or a frontier point of a finished search) to ONNX.
 import { Command, Option } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exportModel } from '../export/index.js';
 import type { GraphForm, GraphMode } from '../export/types.js';
@@ -35,7 +35,9 @@ interface Source {
 }
 
 /** A frontier point of `<run>/pareto.json`, with the run's shapes, graph form and seed as defaults. */
-export function frontierSource(file: string, id: string): Source {
+export function frontierSource(fileOrRun: string, id: string): Source {
+  // A run directory stands for its pareto.json.
+  const file = statSync(fileOrRun, { throwIfNoEntry: false })?.isDirectory() ? join(fileOrRun, 'pareto.json') : fileOrRun;
   let pareto: ParetoFile;
   try {
     pareto = JSON.parse(readFileSync(file, 'utf8')) as ParetoFile;
@@ -69,7 +71,7 @@ export function exportCommand(): Command {
   return new Command('export')
     .description('write one architecture as an ONNX model (weights deterministic from --seed)')
     .option('--config <file>', 'architecture JSON (ArchConfig fields; missing ones take the family defaults)')
-    .option('--from <pareto.json>', 'a finished run\'s pareto.json (with --id): rebuild a frontier point')
+    .option('--from <pareto.json>', 'a finished run\'s pareto.json or run directory (with --id): rebuild a frontier point')
     .option('--id <id>', 'frontier point id (with --from)')
     .requiredOption('-o, --output <file>', 'output .onnx path (external-data files, if any, are written beside it)')
     .addOption(new Option('--graph <form>', 'ort: com.microsoft fused ops; standard: ai.onnx opset 17 only (default: the run\'s, else ort)').choices(['ort', 'standard']))

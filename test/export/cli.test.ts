@@ -49,6 +49,8 @@ describe('lts export', () => {
     expect(summary).toMatchObject({ family: 'gpt2', graph: 'ort', seed: 9, mode: 'prefill' });
     expect(summary.inputs).toEqual([{ name: 'input_ids', type: 'int64', dims: [1, 12] }]);
     await expect(lts('--from', join(dir, 'pareto.json'), '--id', 'nope', '-o', out)).rejects.toThrow(/valid ids: abc123, def456/);
+    // the run directory works as well
+    expect(JSON.parse(await lts('--from', dir, '--id', 'abc123', '-o', out, '--json')).family).toBe('primer');
   });
 
   it('asks for a source', async () => {
