@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { checkDevice, loadDevice } from '../profile/index.js';
 import { LtsError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../agent/protocol.js';
@@ -49,6 +49,9 @@ export function agentCommand(): Command {
         throw new LtsError('--tls-cert and --tls-key go together');
       }
       const token = loadAgentToken({ tokenFile: opts.tokenFile });
+      if (opts.tokenFile !== undefined && process.platform !== 'win32' && (statSync(opts.tokenFile).mode & 0o077) !== 0) {
+        process.stderr.write(`lts agent: warning: ${opts.tokenFile} is readable by other users; chmod 600 ${opts.tokenFile}\n`);
+      }
       const device = loadDevice(opts.device);
       const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
         ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') }
@@ -59,7 +62,12 @@ export function agentCommand(): Command {
       // Fail here, with the fix, rather than answer every request with a failed measurement.
       await checkDevice(device);
       const log = opts.quiet ? undefined : (line: string) => process.stderr.write(`lts agent: ${line}\n`);
-      const agent = await startAgent({ device, token, host: opts.host, port: opts.port, queue: opts.queue, tls, log });
+      const agent = await startAgent({ device, token, host: opts.host, port: opts.port, queue: opts.queue, tls, log }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE') throw new LtsError(`port ${opts.port} on ${opts.host} is in use; pick another with --port`);
+        if (e.code === 'EACCES') throw new LtsError(`not allowed to listen on ${opts.host}:${opts.port}; use a port above 1023`);
+        if (e.code === 'EADDRNOTAVAIL') throw new LtsError(`${opts.host} is not an address of this machine (--host)`);
+        throw e;
+      });
       // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
       process.stdout.write(
         `${JSON.stringify({ event: 'listening', url: agent.url, device: device.name, version: toolVersion(), protocol_version: PROTOCOL_VERSION, pid: process.pid })}\n`,
