@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
+import { exportModel } from '../../src/export/index.js';
 import { buildTransfoXl, buildTransfoXlGraph, type TxlGraphShapes } from '../../src/export/transfo-xl.js';
 import type { ExportedModel, GraphForm } from '../../src/export/types.js';
 import { totalParams } from '../../src/proxy/index.js';
@@ -173,6 +174,12 @@ describe('Transformer-XL decode graph', () => {
       expect(maxDiff(step.logits!, full.logits!)).toBeLessThan(TOL);
       for (let i = 0; i < cfg.n_layer; i++) expect(maxDiff(step[`new_mems.${i}`]!, full[`new_mems.${i}`]!)).toBeLessThan(TOL);
     }
+  });
+
+  it('exportModel dispatches transfo-xl here: prefill takes mem_len memory positions per layer', () => {
+    const m = exportModel(CFG_DIV2, { form: 'standard', mode: 'prefill', seed: 1, shapes: { batch: 2, seq: 6, mem_len: 5, context: 9 } });
+    expect(m.inputs.map((t) => `${t.name}:${t.dims.join('x')}`)).toEqual(['input_ids:2x6', 'mems.0:2x5x24', 'mems.1:2x5x24', 'mems.2:2x5x24']);
+    expect(m.outputs.find((t) => t.name === 'new_mems.2')?.dims).toEqual([2, 5, 24]);
   });
 
   it('decode mode takes one token and a context-long memory per layer', () => {
