@@ -109,7 +109,7 @@ export function renderHtml(x: HtmlInput): string {
 <p class="sub">${esc(p.device.description)} &middot; run written ${esc(p.created_at)} by ${esc(p.tool.name)} ${esc(p.tool.version)} &middot;
 ${p.counts.evaluated} evaluated (${p.counts.failed} failed), ${p.counts.frontier} on the frontier, ${p.counts.iterations_done} iterations, stopped by ${esc(p.counts.stopped_by)}</p>
 <div class="plot">${x.svg}</div>
-<p class="note">Grey: every successfully measured candidate (${x.candidates.plotted} of ${x.candidates.total} in candidates.jsonl${x.candidates.failed ? `, ${x.candidates.failed} failed and not plotted` : ''}${x.candidates.skippedLines ? `, ${x.candidates.skippedLines} unreadable line(s) skipped` : ''}). Coloured and labelled: the Pareto frontier. ${esc(x.calibrationNote)}</p>
+<p class="note">Coloured and labelled: the Pareto frontier; grey: every other measured candidate. ${x.candidates.plotted} of ${x.candidates.total} candidates in candidates.jsonl plotted${x.candidates.failed ? ` (${x.candidates.failed} failed and not plotted)` : ''}${x.candidates.skippedLines ? `; ${x.candidates.skippedLines} unreadable line(s) skipped` : ''}. ${esc(x.calibrationNote)}</p>
 
 <h2>Frontier (${x.rows.length} points; click a column to sort)</h2>
 <table class="sortable" id="frontier"><thead><tr>${head}</tr></thead>

@@ -125,15 +125,15 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     plotPoints.push({ id: r.id, family: r.family, role: 'candidate', cost, ppl: predictPpl(cal.forFamily(r.family), r.decoder_params), params_m: r.decoder_params / 1e6 });
   }
   const byCost = [...frontier].sort((a, b) => (costOf(metric, a) ?? Infinity) - (costOf(metric, b) ?? Infinity));
-  byCost.forEach((p, i) => {
+  byCost.forEach((p) => {
     const cost = costOf(metric, p);
     if (cost === undefined) return;
     plotted++;
-    plotPoints.push({ id: p.id, family: p.family, role: 'frontier', cost, ppl: p.predicted_ppl, params_m: p.decoder_params / 1e6, label_below: i % 2 === 1 });
+    plotPoints.push({ id: p.id, family: p.family, role: 'frontier', cost, ppl: p.predicted_ppl, params_m: p.decoder_params / 1e6 });
   });
 
   // Every calibration that produced a plotted perplexity, once each, for the page.
-  const usedFamilies = new Set<Family>([...records.map((r) => r.family), ...frontier.map((p) => p.family)]);
+  const usedFamilies = new Set<Family>(plotPoints.map((p) => p.family as Family));
   const used = new Map<string, { cal: Calibration; families: Family[] }>();
   for (const f of usedFamilies) {
     const c = cal.forFamily(f);

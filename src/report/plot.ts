@@ -9,8 +9,6 @@ export interface PlotPoint {
   cost: number;
   ppl: number;
   params_m: number;
-  /** Frontier labels alternate above and below the point (in cost order) so neighbours do not overprint. */
-  label_below?: boolean;
 }
 
 export interface PlotOptions {

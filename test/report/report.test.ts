@@ -80,7 +80,7 @@ describe('writeReport', () => {
     expect(html).toContain('targetRelCi');
     expect(html).toContain('gpt2-wt103');
     expect(html).toContain("addEventListener('click'");
-    expect(html).toContain('1 failed and not plotted');
+    expect(html).toContain('(1 failed and not plotted)');
     expect(html).toContain('1 unreadable line(s) skipped');
   });
 
