@@ -137,6 +137,28 @@ describe('writeReport', () => {
     rmSync(fx3.dir, { recursive: true });
   });
 
+  it('plots the first metric as the cost axis (memory)', async () => {
+    const fx4 = makeRunDir();
+    writeFileSync(join(fx4.dir, 'pareto.json'), JSON.stringify({ ...fx4.pareto, settings: { ...fx4.pareto.settings, metrics: ['memory', 'latency'] } }));
+    await writeReport(fx4.dir);
+    expect(readFileSync(join(fx4.dir, 'pareto.svg'), 'utf8')).toContain('peak inference memory (MB)');
+    const [header, ...rows] = parseCsv(readFileSync(join(fx4.dir, 'frontier.csv'), 'utf8'));
+    const mem = rows.map((r) => Number(r[header!.indexOf('memory_inference_peak_mb')]));
+    expect(mem).toEqual([...mem].sort((a, b) => a - b));
+    rmSync(fx4.dir, { recursive: true });
+  });
+
+  it('still writes a report when nothing was measured successfully', async () => {
+    const fx5 = makeRunDir();
+    writeFileSync(join(fx5.dir, 'pareto.json'), JSON.stringify({ ...fx5.pareto, frontier: [], counts: { ...fx5.pareto.counts, frontier: 0 } }));
+    writeFileSync(join(fx5.dir, 'candidates.jsonl'), JSON.stringify(fx5.records.find((r) => !r.measurement.ok)) + '\n');
+    const { files } = await writeReport(fx5.dir);
+    expect(files.map((f) => f.slice(fx5.dir.length + 1)).sort()).toEqual(['frontier.csv', 'pareto.svg', 'report.html']);
+    expect(readFileSync(join(fx5.dir, 'frontier.csv'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(fx5.dir, 'report.html'), 'utf8')).toContain('Frontier (0 points');
+    rmSync(fx5.dir, { recursive: true });
+  });
+
   it('refuses a directory that is not a run with one LtsError line', async () => {
     const empty = makeRunDir();
     rmSync(join(empty.dir, 'pareto.json'));
