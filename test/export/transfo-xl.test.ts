@@ -126,6 +126,18 @@ describe('Transformer-XL export agrees with the reference forward pass', () => {
     });
   }
 
+  it('standard is plain opset 17; ort uses MultiHeadAttention and SkipLayerNormalization', () => {
+    const shapes = { batch: 1, seq: 4, memLen: 3, memOut: 3 };
+    const ops = (form: GraphForm) => {
+      const m = onnxProto.onnx.ModelProto.decode(graph(CFG_DIV2, form, shapes).bytes);
+      return { opsets: m.opsetImport!.map((o) => `${o.domain}:${o.version}`), ms: m.graph!.node!.filter((n) => n.domain === 'com.microsoft').map((n) => n.opType!) };
+    };
+    expect(ops('standard')).toEqual({ opsets: [':17'], ms: [] });
+    const o = ops('ort');
+    expect(o.ms.filter((t) => t === 'MultiHeadAttention')).toHaveLength(3);
+    expect(o.ms.filter((t) => t === 'SkipLayerNormalization')).toHaveLength(6);
+  });
+
   it('every ort fusion switch gives the same model', async () => {
     const shapes = { batch: 2, seq: 5, memLen: 4, memOut: 4 };
     const ids = makeIds(2, 5, CFG_DIV2.vocab_size, 21);
