@@ -61,6 +61,8 @@ export interface RunSearchOptions {
   log?: (line: string) => void;
   /** Adds predicted perplexity (or anything else) to frontier points before each write. */
   annotate?: (points: FrontierPoint[]) => Annotation;
+  /** Least wall-clock time between pareto.json rewrites within a generation (default 2000 ms; each one fsyncs). */
+  liveWriteMs?: number;
 }
 
 export interface SearchOutcome {
@@ -150,14 +152,14 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       failed: history.filter((r) => !r.measurement.ok).length + batchDone.filter((r) => !r.measurement.ok).length,
       measured_now: measuredNow,
       cached: preloaded,
-      frontier: lastFrontierSize,
+      frontier: front().length,
       planned,
       elapsed_ms: elapsed,
       eta_ms: eta,
       evaluators: alive.length,
     });
   };
-  let lastFrontierSize = 0;
+  let lastLiveWrite = 0;
 
   const stopCheck = (): StopReason | undefined => {
     if (stopReason) return stopReason;
@@ -175,7 +177,6 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       points = a.points;
       calibration = a.calibration;
     }
-    lastFrontierSize = points.length;
     const file: ParetoFile = {
       schema_version: 1,
       tool: { name: 'lts', version: toolVersion() },
@@ -323,7 +324,10 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
         measuredNow++;
         batchDone.push(rec);
         // Keep pareto.json current within long generations too (a 100-candidate initial population can take an hour).
-        writeResults('interrupt');
+        if (Date.now() - lastLiveWrite >= (opts.liveWriteMs ?? 2000)) {
+          lastLiveWrite = Date.now();
+          writeResults('interrupt');
+        }
         progress();
       }
     };

@@ -204,7 +204,7 @@ describe('runSearch', () => {
     const seen: number[] = [];
     const ev = new FakeEvaluator({ onCall: (_c, n) => { if (n === 5 || n === 9) seen.push(readPareto(dir).counts.evaluated); } });
     const progress: number[] = [];
-    await runSearch(opts(settings(), [ev], { outDir: dir, onProgress: (p) => progress.push(p.frontier) }));
+    await runSearch(opts(settings(), [ev], { outDir: dir, liveWriteMs: 0, onProgress: (p) => progress.push(p.frontier) }));
     expect(seen).toEqual([4, 8]);
     // The frontier size in progress reports grows during the first generation already.
     expect(progress.slice(0, 12).some((f) => f > 0)).toBe(true);
