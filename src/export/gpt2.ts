@@ -226,7 +226,7 @@ function attention(c: Ctx, L: Layer, h: string): AttnOut {
 /** gelu_tanh(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), written out for the standard form. */
 function geluTanh(c: Ctx, x: string): string {
   const { g } = c;
-  const x3 = g.node('Mul', [g.node('Mul', [x, x]), x]);
+  const x3 = g.node('Pow', [x, g.constF32([3], [])]); // HF's torch export pattern, which ORT fuses to FastGelu
   const inner = g.node('Mul', [g.node('Add', [x, g.node('Mul', [x3, g.constF32([0.044715], [])])]), g.constF32([0.7978845608], [])]);
   const t = g.node('Add', [g.node('Tanh', [inner]), g.constF32([1], [])]);
   return g.node('Mul', [g.node('Mul', [x, g.constF32([0.5], [])]), t]);
