@@ -293,8 +293,17 @@ export function searchCommand(): Command {
       for (const ev of evaluators) await ev.close?.().catch(() => {});
     }
 
-    if (o.report) await writeReportIfAvailable(outDir);
     process.stderr.write(summary(outcome.pareto, outDir) + '\n');
+    if (o.report) {
+      try {
+        const wrote = await writeReportIfAvailable(outDir);
+        if (wrote) process.stderr.write(`report: ${join(outDir, 'report.html')}\n`);
+      } catch (err) {
+        // The search's own results are already on disk; a report failure should not hide them.
+        process.stderr.write(`lts: report not written (${(err as Error).message}); retry with: lts report ${outDir}\n`);
+        process.exitCode = 1;
+      }
+    }
     if (o.json) process.stdout.write(JSON.stringify(outcome.pareto, null, 2) + '\n');
     if (outcome.stoppedBy === 'evaluators_lost') {
       process.stderr.write('lts: every evaluator became unusable; results so far are written, continue with --resume\n');
@@ -307,7 +316,7 @@ export function searchCommand(): Command {
 }
 
 /** The results engineer's report writer, when that module is present. */
-async function writeReportIfAvailable(dir: string): Promise<void> {
+async function writeReportIfAvailable(dir: string): Promise<boolean> {
   let mod: { writeReport?: (runDir: string) => unknown };
   // A variable specifier, so this compiles whether or not src/report/index.ts exists yet.
   const spec = '../report/index.js';
@@ -315,8 +324,10 @@ async function writeReportIfAvailable(dir: string): Promise<void> {
     mod = (await import(spec)) as typeof mod;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && /report[\\/]index/.test(e.message)) return;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && /report[\\/]index/.test(e.message)) return false;
     throw err;
   }
-  if (typeof mod.writeReport === 'function') await mod.writeReport(dir);
+  if (typeof mod.writeReport !== 'function') return false;
+  await mod.writeReport(dir);
+  return true;
 }
