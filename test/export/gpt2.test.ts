@@ -22,6 +22,8 @@ const CONFIGS: Record<string, ArchConfig> = {
   'gpt2 adaptive div_val 1, d_embed != d_model': { ...gpt2, div_val: 1, d_embed: 16, cutoffs: [30, 45] },
   'primer-ez': { ...gpt2, family: 'primer', n_head: [2, 4, 1], primer_square: true, primer_conv: true },
   'primer square only': { ...gpt2, family: 'primer', primer_square: true, primer_conv: false },
+  // a = heads * floor(d / heads) < d_model, as the proxy counts it
+  'gpt2 heads not dividing d_model': { ...gpt2, n_head: [5, 7, 2], div_val: 0 },
   'primer conv only': { ...gpt2, family: 'primer', n_head: [4, 1, 2], primer_square: false, primer_conv: true },
 };
 
