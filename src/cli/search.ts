@@ -13,6 +13,7 @@ import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
 import { defaultSpaceOptions } from '../space/index.js';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { writeReport } from '../report/index.js';
 
 interface SearchCliOptions {
   device: string;
@@ -296,8 +297,8 @@ export function searchCommand(): Command {
     process.stderr.write(summary(outcome.pareto, outDir) + '\n');
     if (o.report) {
       try {
-        const wrote = await writeReportIfAvailable(outDir);
-        if (wrote) process.stderr.write(`report: ${join(outDir, 'report.html')}\n`);
+        await writeReport(outDir, settings.calibration ? { calibration: settings.calibration } : {});
+        process.stderr.write(`report: ${join(outDir, 'report.html')}\n`);
       } catch (err) {
         // The search's own results are already on disk; a report failure should not hide them.
         process.stderr.write(`lts: report not written (${(err as Error).message}); retry with: lts report ${outDir}\n`);
@@ -313,21 +314,4 @@ export function searchCommand(): Command {
     }
   });
   return cmd;
-}
-
-/** The results engineer's report writer, when that module is present. */
-async function writeReportIfAvailable(dir: string): Promise<boolean> {
-  let mod: { writeReport?: (runDir: string) => unknown };
-  // A variable specifier, so this compiles whether or not src/report/index.ts exists yet.
-  const spec = '../report/index.js';
-  try {
-    mod = (await import(spec)) as typeof mod;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && /report[\\/]index/.test(e.message)) return false;
-    throw err;
-  }
-  if (typeof mod.writeReport !== 'function') return false;
-  await mod.writeReport(dir);
-  return true;
 }

@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { LtsError } from './errors.js';
 
 /**
  * Append-only JSON-lines writer. Each record is one write(2) of a whole line followed by fsync, so
@@ -63,7 +64,7 @@ export function readJsonl<T = unknown>(path: string, opts: { tolerateAnyBadLine?
   }
   if (!opts.tolerateAnyBadLine) {
     for (const n of skipped) {
-      if (!lines[n - 1]!.trim().startsWith('{')) throw new Error(`${path}:${n}: not a JSON line`);
+      if (!lines[n - 1]!.trim().startsWith('{')) throw new LtsError(`${path}:${n}: not a JSON line`);
     }
   }
   return { records, skipped };
