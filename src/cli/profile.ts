@@ -29,6 +29,7 @@ export interface ProtocolOverrides {
   targetCi?: number;
   timeout?: number;
   memoryLimit?: number;
+  clock?: 'wall' | 'cpu';
 }
 
 /** Applies command-line overrides of the measurement settings to a profile (shared with `lts search`). */
@@ -40,6 +41,7 @@ export function applyOverrides(device: DeviceProfile, o: ProtocolOverrides): Dev
   if (o.maxRuns !== undefined) p.maxRuns = o.maxRuns;
   if (o.maxSeconds !== undefined) p.maxSeconds = o.maxSeconds;
   if (o.targetCi !== undefined) p.targetRelCi = o.targetCi;
+  if (o.clock !== undefined) p.clock = o.clock;
   // Setting one end of a range past the profile's other end moves that end along; both given and crossed is an error.
   if (p.warmupMin > p.warmupMax) {
     if (o.warmupMin !== undefined && o.warmupMax !== undefined) throw new LtsError(`--warmup-min (${p.warmupMin}) exceeds --warmup-max (${p.warmupMax})`);
@@ -66,6 +68,7 @@ export function protocolOptions(cmd: Command): Command {
     .addOption(new Option('--max-runs <n>', 'timed runs at most').argParser(num('--max-runs', true, 1)))
     .addOption(new Option('--max-seconds <s>', 'time cap of the timed phase').argParser(num('--max-seconds', false, 0.001)))
     .addOption(new Option('--target-ci <fraction>', 'stop once the 95 % CI of the median is within this fraction of it').argParser(num('--target-ci', false, 0)))
+    .addOption(new Option('--clock <clock>', "time runs by 'wall' clock or by process 'cpu' time (shared machines)").choices(['wall', 'cpu']))
     .addOption(new Option('--timeout <s>', 'per-candidate time limit (overrides the profile)').argParser(num('--timeout', false, 0.001)))
     .addOption(new Option('--memory-limit <mb>', 'per-candidate memory limit in MB (overrides the profile)').argParser(num('--memory-limit', false, 1)));
 }

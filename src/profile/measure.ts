@@ -21,6 +21,7 @@ const EP_NAMES: Record<string, string> = {
   CPUExecutionProvider: 'cpu',
   CUDAExecutionProvider: 'cuda',
   WebGpuExecutionProvider: 'webgpu',
+  JsExecutionProvider: 'webgpu',
   TensorrtExecutionProvider: 'tensorrt',
 };
 const epName = (s: string): string => EP_NAMES[s] ?? s.replace(/ExecutionProvider$/, '').toLowerCase();
@@ -114,7 +115,8 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
       kill('error');
       finish(`worker failed to start: ${e.message}`);
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': the last IPC message (the result) can still be in the pipe when 'exit' fires.
+    child.on('close', (code, signal) => {
       onData(Buffer.from('\n'));
       if (reply !== undefined) return finish();
       if (killedFor) return finish(killedFor);

@@ -15,6 +15,12 @@ export interface MeasureProtocol {
   maxSeconds: number;
   /** Stop once the 95 % confidence interval of the median is within this fraction of it (0.02 = 2 %). */
   targetRelCi: number;
+  /**
+   * What a run's time is: 'wall' (default, the latency a user sees) or 'cpu' (the process's CPU time
+   * during the run). 'cpu' suits single-thread profiles on a shared machine, where waiting for a core
+   * would otherwise be measured as latency.
+   */
+  clock?: 'wall' | 'cpu';
 }
 
 /** A target device: what runs the model and how it is measured. Files in devices/*.json. */
@@ -53,6 +59,10 @@ export interface LatencyStats {
   stopped_by?: 'ci' | 'max_runs' | 'max_seconds';
   /** Median process CPU time of the timed runs (user + system, all threads): compare with median_ms to see time spent waiting for a core. */
   cpu_median_ms?: number;
+  /** Median wall time of the timed runs (equals median_ms unless clock is 'cpu'). */
+  wall_median_ms?: number;
+  /** The clock of samples_ms and every statistic above ('wall' unless the protocol chose 'cpu'). */
+  clock?: 'wall' | 'cpu';
 }
 
 export interface MemoryStats {

@@ -87,6 +87,7 @@ describe('device profiles', () => {
       [{ ...good, colour: 'red' }, /unknown field 'colour'/],
       [{ ...good, protocol: { warmupMin: 3, warmupMax: 20, minRuns: 10, maxRuns: '200', maxSeconds: 20, targetRelCi: 0.02 } }, /\/protocol\/maxRuns must be integer/],
       [{ ...good, protocol: { warmupMin: 30, warmupMax: 20, minRuns: 10, maxRuns: 200, maxSeconds: 20, targetRelCi: 0.02 } }, /warmupMin \(30\) exceeds warmupMax/],
+      [{ ...good, protocol: { warmupMin: 3, warmupMax: 20, minRuns: 10, maxRuns: 200, maxSeconds: 20, targetRelCi: 0.02, clock: 'gpu' } }, /\/protocol\/clock must be one of "wall", "cpu"/],
       [{ ...good, limits: { memoryMb: -1, timeoutS: 10 } }, /\/limits\/memoryMb must be > 0/],
       [{ ...good, runtime: 'onnxruntime-web' }, /onnxruntime-web in Node runs only 'wasm'/],
       [{ name: 'x' }, /missing field 'runtime'/],

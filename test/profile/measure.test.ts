@@ -30,6 +30,9 @@ describe('measuring in a fresh child process', () => {
     expect(l.ci95_high_ms).toBeGreaterThanOrEqual(l.median_ms);
     expect(l.median_ms).toBeLessThanOrEqual(l.p90_ms);
     expect(['ci', 'max_runs', 'max_seconds']).toContain(l.stopped_by);
+    expect(l.clock).toBe('wall');
+    expect(l.wall_median_ms).toBe(l.median_ms);
+    expect(l.cpu_median_ms).toBeGreaterThan(0);
     expect(m.memory!.baseline_mb).toBeGreaterThan(10);
     expect(m.memory!.load_peak_mb).toBeGreaterThan(0);
     expect(m.memory!.inference_peak_mb).toBeGreaterThan(0);
@@ -40,6 +43,15 @@ describe('measuring in a fresh child process', () => {
     expect(t.session_ms).toBeGreaterThan(0);
     expect(t.measure_ms).toBeGreaterThan(0);
     expect(t.total_ms).toBeGreaterThan(t.session_ms + t.measure_ms);
+  });
+
+  it("clock 'cpu' times runs by process CPU time and still reports the wall median", async () => {
+    const d = tinyDevice();
+    const m = await measureSource({ kind: 'tiny', width: 64 }, { ...d, protocol: { ...d.protocol, clock: 'cpu' } }, { metrics: ['latency'], seed: 3 });
+    expect(m.ok).toBe(true);
+    expect(m.latency!.clock).toBe('cpu');
+    expect(m.latency!.cpu_median_ms).toBe(m.latency!.median_ms);
+    expect(m.latency!.wall_median_ms).toBeGreaterThan(0);
   });
 
   it('memory only: a fixed short run, no latency reported', async () => {
