@@ -47,7 +47,7 @@ export function providerFromPlacement(requested: string[], placement: Record<str
   return used.join('+');
 }
 
-type ChildOutcome<R> = { reply?: R; error?: string; placement?: Record<string, number> };
+type ChildOutcome<R> = { reply?: R; error?: string; placement?: Record<string, number>; vulkan?: string };
 
 function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: Pick<MeasureOptions, 'onStart' | 'onPhase'>): Promise<ChildOutcome<R>> {
   const path = workerPath();
@@ -63,6 +63,7 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
     });
     const placementLines: string[] = [];
     let lastErr = '';
+    let vulkan: string | undefined;
     let partial = '';
     const onData = (chunk: Buffer): void => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
@@ -70,6 +71,9 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
       for (const raw of lines) {
         const l = raw.replace(/\x1b\[[0-9;]*m/g, '').trim();
         if (l.includes('placed on [')) placementLines.push(l);
+        // Dawn says why WebGPU found no adapter only as a warning; keep it for the probe's error line.
+        const vk = l.match(/Couldn't load Vulkan: ([^:]+)/);
+        if (vk) vulkan = `Vulkan not loadable (${vk[1]!.trim()} missing)`;
         // Verbose/info chatter from session creation is not a reason for anything.
         else if (l !== '' && !/\[[VI]:onnxruntime/.test(l)) lastErr = l;
       }
@@ -87,6 +91,7 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
       clearInterval(poll);
       clearTimeout(exitGrace);
       const outcome: ChildOutcome<R> = { placement: parsePlacements(placementLines) };
+      if (vulkan) outcome.vulkan = vulkan;
       if (reply !== undefined) outcome.reply = reply;
       if (error !== undefined) outcome.error = error;
       resolveOutcome(outcome);
@@ -162,5 +167,6 @@ export async function probeProvider(
 ): Promise<ProbeResult & { placement?: Record<string, number> }> {
   const out = await runChild<ProbeResult>({ kind: 'probe', runtime, ep, threads }, { memoryMb: 4096, timeoutS }, {});
   const r = out.reply ?? { ok: false, error: out.error ?? 'no result', ms: 0, version: '' };
+  if (!r.ok && ep === 'webgpu' && out.vulkan) r.error = `${r.error} (${out.vulkan})`;
   return out.placement ? { ...r, placement: out.placement } : r;
 }
