@@ -93,8 +93,9 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
   const fail = (error: string): Measurement => ({ ok: false, error, timing: { ...timing, total_ms: performance.now() - t0 }, provider, runtime });
 
   await settleGc();
-  resetHwm();
-  const baseline = hwmMb();
+  // Without a resettable high-water mark (not Linux, or /proc/self/clear_refs not writable) the load and
+  // inference peaks cannot be told apart, so no memory is reported rather than a wrong one.
+  const baseline = resetHwm() ? hwmMb() : undefined;
   const vocab = source.kind === 'config' ? source.cfg.vocab_size : 1;
   const graphs: GraphMode[] = [];
   if (metrics.includes('latency') || metrics.includes('memory')) graphs.push('prefill');
