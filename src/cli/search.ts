@@ -10,7 +10,8 @@ import { progressReporter } from '../search/progress.js';
 import { readPareto, PARETO_FILE } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
 import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
-import { defaultSpaceOptions } from '../space/index.js';
+import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
+import { readFileSync } from 'node:fs';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import { writeReport } from '../report/index.js';
@@ -44,6 +45,11 @@ interface SearchCliOptions {
   targetCi?: string;
   calibration?: string;
   dataset?: string;
+  space?: string;
+  divVal?: string;
+  vocabSize?: string;
+  cutoffs?: string;
+  primer?: string;
   report: boolean;
   json?: boolean;
 }
@@ -149,7 +155,50 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   if (o.budget !== undefined) s.budget_minutes = positive('budget', o.budget);
   if (o.calibration !== undefined) s.calibration = o.calibration;
   if (o.dataset !== undefined) s.dataset = o.dataset;
+  const space = spaceOverrides(o);
+  if (Object.keys(space).length > 0) s.space = space;
   return s;
+}
+
+function intList(name: string, v: string): number[] {
+  return v.split(',').map((x) => int(name, x.trim()));
+}
+
+/** Primer variants to search: ez = squared ReLU and conv together; any = each switch drawn freely. */
+const PRIMER_VARIANTS: Record<string, Pick<SpaceOverrides, 'primer_square' | 'primer_conv'>> = {
+  any: { primer_square: [false, true], primer_conv: [false, true] },
+  ez: { primer_square: [true], primer_conv: [true] },
+  square: { primer_square: [true], primer_conv: [false] },
+  conv: { primer_square: [false], primer_conv: [true] },
+};
+
+/** Gene choices and vocabulary from --space <file> and the gene flags (flags win over the file). */
+export function spaceOverrides(o: SearchCliOptions): SpaceOverrides {
+  let space: SpaceOverrides = {};
+  if (o.space !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(o.space, 'utf8');
+    } catch (err) {
+      throw new LtsError(`cannot read --space ${o.space}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new LtsError(`--space ${o.space}: not valid JSON (${(err as Error).message})`);
+    }
+    space = { ...parseSpaceOverrides(json, o.space) };
+  }
+  if (o.divVal !== undefined) space.div_val = intList('div-val', o.divVal);
+  if (o.vocabSize !== undefined) space.vocab_size = int('vocab-size', o.vocabSize, 2);
+  if (o.cutoffs !== undefined) space.cutoffs = o.cutoffs.trim() === '' ? [] : intList('cutoffs', o.cutoffs);
+  if (o.primer !== undefined) {
+    const v = PRIMER_VARIANTS[o.primer];
+    if (!v) throw new LtsError(`--primer must be one of ${Object.keys(PRIMER_VARIANTS).join(', ')}, got '${o.primer}'`);
+    space.primer = { ...(space.primer ?? {}), ...v };
+  }
+  return space;
 }
 
 /** Local measurement (a fresh child process per candidate), or one evaluator per agent the profile names. */
@@ -179,8 +228,11 @@ function timestamp(): string {
 const NEW_RUN_ONLY = [
   'device', 'metric', 'family', 'iterations', 'population', 'parents', 'mutations', 'crossovers', 'seed',
   'paramMin', 'paramMax', 'latencyMax', 'out', 'graph', 'batch', 'seq', 'memLen', 'context', 'warmupMin',
-  'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'calibration', 'dataset',
+  'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'calibration', 'dataset', 'space', 'divVal',
+  'vocabSize', 'cutoffs', 'primer',
 ];
+
+const SUMMARY_ROWS = 20;
 
 function summary(p: ParetoFile, dir: string): string {
   const c = p.counts;
@@ -192,7 +244,9 @@ function summary(p: ParetoFile, dir: string): string {
     const ppl = f.predicted_ppl !== undefined ? `, ppl ~${f.predicted_ppl.toFixed(1)}` : '';
     return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M decoder params, ${costs}${ppl}`;
   });
-  return [head, ...rows, `results: ${join(dir, PARETO_FILE)}`].join('\n');
+  // A long frontier is for pareto.json and the report; the terminal gets its ends.
+  const shown = rows.length > SUMMARY_ROWS ? [...rows.slice(0, SUMMARY_ROWS / 2), `  ... ${rows.length - SUMMARY_ROWS} more ...`, ...rows.slice(-SUMMARY_ROWS / 2)] : rows;
+  return [head, ...shown, `results: ${join(dir, PARETO_FILE)}`].join('\n');
 }
 
 export function searchCommand(): Command {
@@ -224,6 +278,11 @@ export function searchCommand(): Command {
     .option('--max-runs <n>', 'protocol: at most this many timed runs')
     .option('--max-seconds <s>', 'protocol: cap on the timed phase per candidate')
     .option('--target-ci <fraction>', 'protocol: stop timing once the 95 % CI of the median is within this fraction')
+    .option('--space <file>', 'search-space overrides as JSON: gene choices (n_layer, d_model, d_inner, n_head, div_val, primer_square, primer_conv), vocab_size, cutoffs, ...; per-family sections allowed')
+    .option('--div-val <list>', 'adaptive-embedding divisors to draw from (0 = plain embedding tied to the output, as HF GPT-2); default 1,2,4')
+    .option('--vocab-size <n>', 'vocabulary size (default: GPT-2 50257, Transformer-XL wt103 267735)')
+    .option('--cutoffs <list>', 'adaptive cluster boundaries below the vocabulary (default 19997,39997[,199997])')
+    .addOption(new Option('--primer <variants>', 'Primer variants to search (family primer/all)').choices(Object.keys(PRIMER_VARIANTS)))
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
     .option('--no-report', 'do not write the report files at the end')
@@ -256,7 +315,7 @@ export function searchCommand(): Command {
 
     const annotate = perplexityAnnotator(settings.families, { calibration: settings.calibration, dataset: settings.dataset });
     const evaluators = await buildEvaluators(device);
-    const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max });
+    const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, settings.space ?? {});
 
     const progress = progressReporter();
     const ac = new AbortController();

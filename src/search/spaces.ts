@@ -1,7 +1,7 @@
 // The loop's view of the search space: one space per family plus the identity and proxy functions.
 // Kept behind this small interface so the loop stays family-agnostic.
 import { decoderParams, totalParams } from '../proxy/index.js';
-import { candidateId, candidateKey, canonical, getSpace, type SpaceOptions } from '../space/index.js';
+import { candidateId, candidateKey, canonical, getSpace, overridesFor, type SpaceOverrides } from '../space/index.js';
 import type { Rng } from '../space/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
 
@@ -27,9 +27,9 @@ export interface SearchSpaces {
 export function searchSpaces(
   families: readonly Family[],
   bounds: { min: number; max: number },
-  options: Partial<SpaceOptions> = {},
+  overrides: SpaceOverrides = {},
 ): SearchSpaces {
-  const spaces = new Map<Family, FamilySpace>(families.map((f) => [f, getSpace(f, { ...options, bounds })]));
+  const spaces = new Map<Family, FamilySpace>(families.map((f) => [f, getSpace(f, { ...overridesFor(overrides, f), bounds })]));
   return {
     families: [...families],
     space(family) {

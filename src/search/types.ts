@@ -1,4 +1,5 @@
 import type { ArchConfig, Family, ShapeSettings } from '../space/types.js';
+import type { SpaceOverrides } from '../space/overrides.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, MemoryStats, Metric, MeasureProtocol } from '../profile/types.js';
 
 /**
@@ -68,6 +69,8 @@ export interface SearchSettings {
   calibration?: string;
   /** Dataset of the built-in calibrations ('wt103' or 'lm1b'); default wt103. */
   dataset?: string;
+  /** Search-space overrides (gene choices, vocabulary); absent = the reference defaults. */
+  space?: SpaceOverrides;
 }
 
 /** `<out>/pareto.json` (JSON Schema in schemas/pareto.schema.json). */

@@ -13,6 +13,7 @@ export { canonical, candidateKey, candidateId } from './canonical.js';
 export { validateConfig, findViolation, formatViolation, type Rule, type Violation } from './validate.js';
 export { parseConfig } from './parse.js';
 export { loadConfigFile } from './file.js';
+export { parseSpaceOverrides, overridesFor, type SpaceOverrides } from './overrides.js';
 export { Rng } from './rng.js';
 
 export function getSpace(family: Family, opts?: Partial<SpaceOptions>): SearchSpace {
