@@ -2,7 +2,7 @@
 import { decoderParams } from '../proxy/index.js';
 import type { Family } from '../space/types.js';
 import { groupRows, type TrainedTable } from './data.js';
-import { kendallTauB, spearman, topOverlap } from './rank.js';
+import { kendallTauB, spearman, topOverlap } from '../util/rank.js';
 
 export interface GroupCorrelation {
   group: string;

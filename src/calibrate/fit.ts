@@ -1,5 +1,6 @@
 // Perplexity-from-decoder-params curves: fitting (robust), cross-validation, prediction. Pure functions.
 import { LtsError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
 
 export type FitForm = 'log-linear' | 'power-offset';
 export const FIT_FORMS: readonly FitForm[] = ['log-linear', 'power-offset'];
@@ -153,22 +154,9 @@ function errorsOf(pairs: readonly { pred: number; ppl: number }[]): ErrorStats {
   return { mae: ae / n, mape: (100 * ape) / n, rmse: Math.sqrt(se / n) };
 }
 
-/** Deterministic shuffle (mulberry32) so that fold assignment, and so the recorded CV error, is reproducible. */
+/** Deterministic shuffle so that fold assignment, and so the recorded CV error, is reproducible. */
 function shuffled(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  const rand = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const idx = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
-  return idx;
+  return new Rng(seed).shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
 /** k-fold cross-validated error of a form: each point predicted by a curve fitted without its fold. */

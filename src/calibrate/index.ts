@@ -7,9 +7,9 @@ import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import type { TrainedRow } from './data.js';
 import { crossValidate, errorStats, evaluateCurve, FIT_FORMS, fitCurve, formula, PARAMS_UNIT, type ErrorStats, type FitForm, type FitPoint } from './fit.js';
-import { spearman } from './rank.js';
+import { spearman } from '../util/rank.js';
 
-export { averageRanks, kendallTauB, spearman, topOverlap } from './rank.js';
+export { averageRanks, kendallTauB, spearman, topOverlap } from '../util/rank.js';
 export { readTrainedFile, parseTrainedText, parseCsv, groupRows, toArchConfig, type TrainedRow, type TrainedTable } from './data.js';
 export { correlateTable, type GroupCorrelation } from './correlate.js';
 export { FIT_FORMS, PARAMS_UNIT, type FitForm, type FitPoint, type ErrorStats } from './fit.js';

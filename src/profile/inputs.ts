@@ -1,16 +1,5 @@
 import type { TensorSpec } from '../export/types.js';
-
-/** mulberry32: a few lines, seeded, enough for deterministic dummy inputs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../util/rng.js';
 
 export type InputData = { name: string; type: 'int64' | 'float32'; dims: number[]; data: BigInt64Array | Float32Array };
 
@@ -19,7 +8,8 @@ export type InputData = { name: string; type: 'int64' | 'float32'; dims: number[
  * inputs (past keys/values, memories, conv state) small values in [-0.1, 0.1) so activations stay ordinary.
  */
 export function makeInputs(specs: TensorSpec[], vocab: number, seed: number): InputData[] {
-  const rnd = mulberry32(seed ^ 0x5eed);
+  const rng = new Rng(seed ^ 0x5eed);
+  const rnd = (): number => rng.next();
   return specs.map((s) => {
     const n = s.dims.reduce((a, d) => a * d, 1);
     if (s.type === 'int64') {

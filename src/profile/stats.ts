@@ -2,6 +2,7 @@
 // so the stopping rules are testable without a model or a clock.
 import { mean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import type { LatencyStats, MeasureProtocol } from './types.js';
+export { spearman } from '../util/rank.js';
 
 /** Warm-up is settled once the last SETTLE_WINDOW run times lie within SETTLE_REL_RANGE of their minimum. */
 export const SETTLE_WINDOW = 3;
@@ -139,32 +140,3 @@ export async function runFixed(runOnce: () => Promise<number>, p: MeasureProtoco
   return summarize(samples, p.warmupMin);
 }
 
-/** Spearman rank correlation with average ranks for ties. */
-export function spearman(a: number[], b: number[]): number {
-  if (a.length !== b.length || a.length < 2) throw new RangeError('spearman needs two equal-length lists of >= 2');
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const ma = mean(ra);
-  const mb = mean(rb);
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < ra.length; i++) {
-    num += (ra[i]! - ma) * (rb[i]! - mb);
-    da += (ra[i]! - ma) ** 2;
-    db += (rb[i]! - mb) ** 2;
-  }
-  return num / Math.sqrt(da * db);
-}
-
-function ranks(xs: number[]): number[] {
-  const idx = xs.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
-  const r = new Array<number>(xs.length);
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && idx[j + 1]![0] === idx[i]![0]) j++;
-    for (let k = i; k <= j; k++) r[idx[k]![1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}

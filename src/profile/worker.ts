@@ -175,7 +175,8 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
       }
     }
     await session.release();
-    await settleGc();
+    // Only a following graph's memory reading needs the freed session gone; the process exits after the last.
+    if (mode !== graphs[graphs.length - 1]) await settleGc();
   }
   timing.total_ms = performance.now() - t0;
   return { ok: true, ...out, timing, provider, runtime };

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paretoFront } from '../pareto/index.js';
 import type { DeviceProfile, Fingerprint, Measurement } from '../profile/types.js';
-import { Rng } from '../space/rng.js';
+import { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import { JsonlAppender } from '../util/jsonl.js';

@@ -2,7 +2,7 @@
 // Kept behind this small interface so the loop stays family-agnostic.
 import { decoderParams, totalParams } from '../proxy/index.js';
 import { candidateId, candidateKey, canonical, getSpace, overridesFor, type SpaceOverrides } from '../space/index.js';
-import type { Rng } from '../space/rng.js';
+import type { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
 
 export interface FamilySpace {

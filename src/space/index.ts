@@ -14,7 +14,7 @@ export { validateConfig, findViolation, formatViolation, type Rule, type Violati
 export { parseConfig } from './parse.js';
 export { loadConfigFile } from './file.js';
 export { parseSpaceOverrides, overridesFor, type SpaceOverrides } from './overrides.js';
-export { Rng } from './rng.js';
+export { Rng } from '../util/rng.js';
 
 export function getSpace(family: Family, opts?: Partial<SpaceOptions>): SearchSpace {
   return makeSpace(family, opts);

@@ -2,7 +2,7 @@
 import { LtsError } from '../util/errors.js';
 import { canonical } from './canonical.js';
 import { defaultSpaceOptions, type SpaceOptions } from './defaults.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 import { FAMILIES, type ArchConfig, type Family } from './types.js';
 import { validateConfig } from './validate.js';
 

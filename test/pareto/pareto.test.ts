@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dominates, paretoFront, sortByObjectives, type Objective } from '../../src/pareto/index.js';
+import { Rng } from '../../src/util/rng.js';
 
 type P = { id: number; v: number[] };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function objectivesFor(dirs: ('maximize' | 'minimize')[]): Objective<P>[] {
   return dirs.map((direction, i) => ({ name: `o${i}`, direction, value: (p: P) => p.v[i]! }));
@@ -47,7 +38,8 @@ describe('paretoFront', () => {
   for (const dirs of configs) {
     it(`matches brute force on random points (${dirs.join(',')})`, () => {
       for (let trial = 0; trial < 40; trial++) {
-        const rnd = mulberry32(1000 * dirs.length + trial);
+        const rng = new Rng(1000 * dirs.length + trial);
+        const rnd = (): number => rng.next();
         const n = 1 + Math.floor(rnd() * 120);
         // Small integer grid on half the trials so ties and exact duplicates are common.
         const grid = trial % 2 === 0;
@@ -80,7 +72,8 @@ describe('paretoFront', () => {
 
   it('order depends only on values and input order, not on shuffling equal-valued points apart', () => {
     const objs = objectivesFor(['maximize', 'minimize', 'minimize']);
-    const rnd = mulberry32(7);
+    const rng = new Rng(7);
+    const rnd = (): number => rng.next();
     const pts: P[] = Array.from({ length: 200 }, (_, id) => ({ id, v: [rnd() * 10, rnd() * 10, rnd() * 10] }));
     const a = paretoFront(pts, objs).map((p) => p.id);
     const b = paretoFront([...pts].reverse(), objs).map((p) => p.id);

@@ -1,5 +1,5 @@
 // Rank statistics for judging a proxy (decoder params) against a target (perplexity). Pure functions.
-import { LtsError } from '../util/errors.js';
+import { LtsError } from './errors.js';
 
 function checkPaired(x: readonly number[], y: readonly number[]): void {
   if (x.length !== y.length) throw new LtsError(`rank statistics need paired samples (got ${x.length} and ${y.length})`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/space/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 describe('Rng', () => {
   it('same seed gives the same sequence, different seeds differ', () => {
