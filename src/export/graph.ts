@@ -154,16 +154,19 @@ export class GraphBuilder {
 
   /**
    * Serializes the model; weights beyond the protobuf limit go to in-memory external data.
-   * `protoLimitBytes` lowers the limit (tests exercise the external-data path with small models).
+   * `protoLimitBytes` lowers the limit: 0 puts every weight outside the protobuf, which the profiler uses
+   * because encoding and then parsing hundreds of MB of protobuf costs more than handing over the buffers.
    */
   build(protoLimitBytes = PROTO_LIMIT_BYTES): ExportedModel {
     const externalData: ExportedModel['externalData'] = [];
     const all = [...this.inits.values()];
     let inline = all.reduce((s, t) => s + t.data.byteLength, 0);
-    // Move the largest tensors out first until the rest fits in one protobuf.
+    // Move the largest tensors out first until the rest fits in one protobuf. Graph constants (shapes,
+    // axes) stay inline: ORT's shape inference reads them before external data is attached.
     const external = new Set<string>();
     for (const t of [...all].sort((a, b) => b.data.byteLength - a.data.byteLength)) {
       if (inline <= protoLimitBytes) break;
+      if (this.constants.has(t.name)) continue;
       external.add(t.name);
       inline -= t.data.byteLength;
     }

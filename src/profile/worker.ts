@@ -25,7 +25,7 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 /** V8 frees ArrayBuffer backing stores after the collecting tick, so collect, yield, and collect again. */
 async function settleGc(): Promise<void> {
   gc();
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 5));
   gc();
 }
 
@@ -65,8 +65,12 @@ async function buildModel(source: ModelSource, mode: GraphMode, device: DevicePr
   }
   // Resolved at run time: the exporter is heavy and only config sources need it.
   const spec = '../export/index.js';
-  const { exportModel } = (await import(spec)) as { exportModel: (cfg: ArchConfig, o: ExportOptions) => ExportedModel };
-  return exportModel(source.cfg, { form: device.graph, mode, shapes: device.shapes, seed });
+  const { exportModel } = (await import(spec)) as {
+    exportModel: (cfg: ArchConfig, o: ExportOptions, extras: { protoLimitBytes?: number }) => ExportedModel;
+  };
+  // Weights travel as in-memory external data rather than inside the protobuf: the same graph and
+  // weights, but no encode-then-parse of every byte, which roughly halves export + session time.
+  return exportModel(source.cfg, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
 }
 
 /** Device memory this process holds on the GPU (MB), from nvidia-smi; undefined where it cannot be read. */
