@@ -43,6 +43,7 @@ interface SearchCliOptions {
   maxRuns?: string;
   maxSeconds?: string;
   targetCi?: string;
+  clock?: 'wall' | 'cpu';
   calibration?: string;
   dataset?: string;
   space?: string;
@@ -127,6 +128,7 @@ export function effectiveDevice(base: DeviceProfile, o: SearchCliOptions): Devic
   if (o.maxRuns !== undefined) p.maxRuns = int('max-runs', o.maxRuns, 1);
   if (o.maxSeconds !== undefined) p.maxSeconds = positive('max-seconds', o.maxSeconds);
   if (o.targetCi !== undefined) p.targetRelCi = positive('target-ci', o.targetCi);
+  if (o.clock !== undefined) p.clock = o.clock;
   if (p.warmupMax < p.warmupMin) p.warmupMax = p.warmupMin;
   if (p.maxRuns < p.minRuns) p.maxRuns = p.minRuns;
   return d;
@@ -228,7 +230,7 @@ function timestamp(): string {
 const NEW_RUN_ONLY = [
   'device', 'metric', 'family', 'iterations', 'population', 'parents', 'mutations', 'crossovers', 'seed',
   'paramMin', 'paramMax', 'latencyMax', 'out', 'graph', 'batch', 'seq', 'memLen', 'context', 'warmupMin',
-  'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'calibration', 'dataset', 'space', 'divVal',
+  'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'clock', 'calibration', 'dataset', 'space', 'divVal',
   'vocabSize', 'cutoffs', 'primer',
 ];
 
@@ -278,6 +280,7 @@ export function searchCommand(): Command {
     .option('--max-runs <n>', 'protocol: at most this many timed runs')
     .option('--max-seconds <s>', 'protocol: cap on the timed phase per candidate')
     .option('--target-ci <fraction>', 'protocol: stop timing once the 95 % CI of the median is within this fraction')
+    .addOption(new Option('--clock <clock>', "protocol: time runs by 'wall' clock or by process 'cpu' time (shared machines)").choices(['wall', 'cpu']))
     .option('--space <file>', 'search-space overrides as JSON: gene choices (n_layer, d_model, d_inner, n_head, div_val, primer_square, primer_conv), vocab_size, cutoffs, ...; per-family sections allowed')
     .option('--div-val <list>', 'adaptive-embedding divisors to draw from (0 = plain embedding tied to the output, as HF GPT-2); default 1,2,4')
     .option('--vocab-size <n>', 'vocabulary size (default: GPT-2 50257, Transformer-XL wt103 267735)')

@@ -38,6 +38,8 @@ describe('search options', () => {
     expect(d.graph).toBe('standard');
     expect(d.protocol.minRuns).toBe(7);
     expect(d.protocol.maxRuns).toBe(7);
+    expect(d.protocol.clock).toBeUndefined();
+    expect(effectiveDevice(device, { ...base, clock: 'cpu' }).protocol.clock).toBe('cpu');
     expect(device.shapes.seq).toBe(192);
     expect(() => effectiveDevice(device, { ...base, batch: '0' })).toThrow(LtsError);
   });
