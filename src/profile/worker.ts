@@ -203,6 +203,11 @@ async function probe(task: Extract<WorkerTask, { kind: 'probe' }>): Promise<Prob
   }
 }
 
+// The parent enforces the time and memory limits. If it dies (kill -9, OOM killer), the IPC channel
+// closes: stop at once, or the orphaned measurement runs on unbounded and competes for the CPU with
+// whatever measures next (a resumed search).
+process.on('disconnect', () => process.exit(1));
+
 process.once('message', (task: WorkerTask) => {
   void (async () => {
     let reply: WorkerReply;
