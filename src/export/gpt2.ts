@@ -51,6 +51,8 @@ interface Ctx {
   presentState: boolean;
   conv: boolean;
   square: boolean;
+  /** Standard form: the [S, P+S] causal mask, one constant shared by every layer (set on first use). */
+  causalMask?: string;
 }
 
 interface Layer {
@@ -149,6 +151,16 @@ function splitHeads(c: Ctx, L: Layer, x: string): string {
   return c.g.node('Transpose', [r], { perm: [0, 2, 1, 3] });
 }
 
+/** [S, T] additive mask: query s (at position P + s) sees keys 0 .. P + s. Built once per graph. */
+function causalMask(c: Ctx): string {
+  if (c.causalMask) return c.causalMask;
+  const T = c.P + c.S;
+  const mask = new Float32Array(c.S * T);
+  for (let s = 0; s < c.S; s++) mask.fill(MASKED, s * T + c.P + s + 1, (s + 1) * T);
+  c.causalMask = c.g.constTensor([c.S, T], mask, 'causal_mask');
+  return c.causalMask;
+}
+
 /** Standard form: softmax(q k^T / sqrt(hd) + causal) v, written out. */
 function attentionStandard(c: Ctx, L: Layer, q: string, k: string, v: string): string {
   const { g } = c;
@@ -165,12 +177,7 @@ function attentionStandard(c: Ctx, L: Layer, q: string, k: string, v: string): s
     g.output(vh, `present.${L.i}.value`, 'float32', kvSpec(c, L, T));
   }
   let scores = g.node('MatMul', [qh, g.node('Transpose', [kh], { perm: [0, 1, 3, 2] })]); // [B, H, S, T]
-  if (c.S > 1) {
-    // Query s (at position P + s) sees keys 0 .. P + s.
-    const mask = new Float32Array(c.S * T);
-    for (let s = 0; s < c.S; s++) for (let t = c.P + s + 1; t < T; t++) mask[s * T + t] = MASKED;
-    scores = g.node('Add', [scores, g.constTensor([c.S, T], mask, 'causal_mask')]);
-  }
+  if (c.S > 1) scores = g.node('Add', [scores, causalMask(c)]); // a single new token sees every key
   const probs = g.node('Softmax', [scores], { axis: -1 });
   const y = g.node('Transpose', [g.node('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] }); // [B, S, H, hd]
   return g.node('Reshape', [y, g.constI64([c.B, c.S, L.a])]); // [B, S, a]

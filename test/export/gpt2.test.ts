@@ -189,6 +189,13 @@ describe('graph forms', () => {
   });
 });
 
+describe('graph constants', () => {
+  it('standard prefill: one causal mask for all layers, not one per layer', () => {
+    const inits = initializers(exportModel(gpt2, { form: 'standard', mode: 'prefill', shapes: shapes(7), seed: SEED }).bytes);
+    expect(inits.filter((t) => t.name.startsWith('causal_mask')).map((t) => t.size)).toEqual([7 * 7]);
+  });
+});
+
 describe('external data', () => {
   it('weights past the protobuf limit go to external data and the model still runs the same', async () => {
     const opts = { form: 'ort' as const, mode: 'prefill' as const, shapes: shapes(7), seed: SEED };
