@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initWeight } from '../../src/export/weights.js';
+import { initWeight, ScaledPools } from '../../src/export/weights.js';
 
 function stats(x: Float32Array) {
   let m = 0;
@@ -40,6 +40,16 @@ describe('initWeight', () => {
       let bad = 0;
       for (const v of x) if (!Number.isFinite(v) || (v !== 0 && Math.abs(v) < 1.1754943508222875e-38)) bad++;
       expect(bad, kind).toBe(0);
+    }
+  });
+
+  it('fills large tensors from scaled pool copies with exactly the same values', () => {
+    const pools = new ScaledPools();
+    for (const kind of ['normal', 'ln_scale', 'ln_shift', 'bias', 'conv'] as const) for (const scale of [1, 3]) {
+      const size = 300_001; // past the block-copy threshold, not a whole number of chunks
+      const fast = initWeight(4, `t.${kind}`, kind, size, scale, pools);
+      const slow = initWeight(4, `t.${kind}`, kind, size, scale);
+      expect(Buffer.from(fast.buffer).equals(Buffer.from(slow.buffer)), `${kind} x${scale}`).toBe(true);
     }
   });
 
