@@ -12,6 +12,7 @@ import type { ArchConfig, Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import { JsonlAppender } from '../util/jsonl.js';
 import { MeasurementCache, measurementContext } from './cache.js';
+import { lockRunDir } from './lock.js';
 import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
 import { CANDIDATES_FILE, frontierPoint, readCandidates, toolVersion, writePareto } from './results.js';
 import type { SearchSpaces } from './spaces.js';
@@ -100,278 +101,298 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
   checkSettings(s);
 
   mkdirSync(opts.outDir, { recursive: true });
-  const candidatesPath = join(opts.outDir, CANDIDATES_FILE);
-  if (!opts.resume && existsSync(candidatesPath) && statSync(candidatesPath).size > 0) {
-    throw new LtsError(`${opts.outDir} already holds measured candidates (${CANDIDATES_FILE}); resume it or choose another directory`);
-  }
-  const cache = new MeasurementCache<CandidateRecord>(measurementContext(opts.device, metrics, s.seed));
-  let preloaded = 0;
-  if (opts.resume) {
-    const { records, skippedLines } = readCandidates(opts.outDir);
-    for (const r of records) cache.set(r.key, r);
-    preloaded = cache.size;
-    if (skippedLines.length > 0) log(`${CANDIDATES_FILE}: skipped unreadable line(s) ${skippedLines.join(', ')} (left by an interrupted write)`);
-  }
-
-  const alive = [...opts.evaluators];
-  const fingerprint = await firstFingerprint(alive, log);
-
-  const rng = new Rng(s.seed);
-  const history: CandidateRecord[] = [];
-  const seen = new Set<string>();
-  const genomes = new Map<string, ArchConfig>();
-  const parentUses = new Map<string, number>();
-  let measuredNow = 0;
-  let measureMsTotal = 0;
-  let iterationsDone = 0;
-  let finished = false;
-  let iteration = 0;
-  let stopReason: StopReason | undefined;
-  const planned = s.population + s.iterations * (s.mutations + s.crossovers);
-
-  // Results of the generation being measured, in completion order; folded into history in candidate
-  // order once the generation is done. Between generations it is empty, so parents and the final
-  // frontier come from history alone.
-  let batchDone: CandidateRecord[] = [];
-  const front = () => paretoFront([...history, ...batchDone].filter((r) => feasible(r, s)), objectives);
-
-  const progress = () => {
-    if (!opts.onProgress) return;
-    const elapsed = now() - start;
-    const evaluated = history.length + batchDone.length;
-    let eta: number | undefined;
-    if (measuredNow > 0) {
-      const perCandidate = measureMsTotal / measuredNow / Math.max(1, alive.length);
-      eta = Math.max(0, planned - evaluated) * perCandidate;
-      if (Number.isFinite(deadline)) eta = Math.min(eta, Math.max(0, deadline - now()));
-    }
-    opts.onProgress({
-      iteration,
-      iterations: s.iterations,
-      evaluated,
-      failed: history.filter((r) => !r.measurement.ok).length + batchDone.filter((r) => !r.measurement.ok).length,
-      measured_now: measuredNow,
-      cached: preloaded,
-      frontier: front().length,
-      planned,
-      elapsed_ms: elapsed,
-      eta_ms: eta,
-      evaluators: alive.length,
-    });
-  };
-  let lastLiveWrite = 0;
-
-  const stopCheck = (): StopReason | undefined => {
-    if (stopReason) return stopReason;
-    if (opts.signal?.aborted) return (stopReason = 'interrupt');
-    if (now() >= deadline) return (stopReason = 'budget');
-    if (alive.length === 0) return (stopReason = 'evaluators_lost');
-    return undefined;
-  };
-
-  const writeResults = (stoppedBy: StopReason): ParetoFile => {
-    let points = front().map(frontierPoint);
-    let calibration: ParetoFile['calibration'];
-    if (opts.annotate) {
-      const a = opts.annotate(points);
-      points = a.points;
-      calibration = a.calibration;
-    }
-    const file: ParetoFile = {
-      schema_version: 1,
-      tool: { name: 'lts', version: toolVersion() },
-      created_at: new Date().toISOString(),
-      device: opts.device,
-      fingerprint,
-      settings: s,
-      ...(calibration ? { calibration } : {}),
-      counts: {
-        evaluated: history.length + batchDone.length,
-        failed: [...history, ...batchDone].filter((r) => !r.measurement.ok).length,
-        frontier: points.length,
-        iterations_done: iterationsDone,
-        stopped_by: stoppedBy,
-      },
-      frontier: points,
-    };
-    writePareto(opts.outDir, file);
-    return file;
-  };
-
-  /** Canonicalize and keep a child only if valid, inside the bounds and never seen (no measuring yet). */
-  const accept = (genome: ArchConfig): Candidate | null => {
-    const space = sp.space(genome.family);
-    if (space.validate(genome) !== null) return null;
-    const config = sp.canonical(genome);
-    if (space.validate(config) !== null) return null;
-    const decoder_params = sp.decoderParams(config);
-    if (decoder_params < s.param_min || decoder_params > s.param_max) return null;
-    const key = sp.candidateKey(config);
-    if (seen.has(key)) return null;
-    seen.add(key);
-    genomes.set(key, genome);
-    return { genome, config, key, id: sp.candidateId(config), family: config.family, decoder_params, total_params: sp.totalParams(config) };
-  };
-
-  const sampleMany = (count: number): Candidate[] => {
-    const out: Candidate[] = [];
-    const fams = sp.families;
-    for (let a = 0; out.length < count && a < count * ATTEMPTS_PER_CHILD; a++) {
-      // Round-robin over families so `--family all` starts with each family represented.
-      const family = fams[a % fams.length]!;
-      const c = accept(sp.space(family).sample(rng));
-      if (c) out.push(c);
-    }
-    return out;
-  };
-
-  const pickParents = (frontier: CandidateRecord[]): CandidateRecord[] => {
-    const parents: CandidateRecord[] = [];
-    for (let k = 0; k < s.parents; k++) {
-      // Less-used parents are more likely: weight 1 / (1 + times already a parent).
-      const weights = frontier.map((r) => 1 / (1 + (parentUses.get(r.key) ?? 0)));
-      const p = frontier[rng.weightedIndex(weights)]!;
-      parentUses.set(p.key, (parentUses.get(p.key) ?? 0) + 1);
-      parents.push(p);
-    }
-    return parents;
-  };
-
-  const genomeOf = (r: CandidateRecord): ArchConfig => genomes.get(r.key) ?? r.config;
-
-  const breed = (parents: CandidateRecord[], frontier: CandidateRecord[]): Candidate[] => {
-    const out: Candidate[] = [];
-    let made = 0;
-    for (let a = 0; made < s.mutations && a < s.mutations * ATTEMPTS_PER_CHILD; a++) {
-      const p = parents[a % parents.length]!;
-      const c = accept(sp.space(p.family).mutate(genomeOf(p), rng));
-      if (c) {
-        out.push(c);
-        made++;
-      }
-    }
-    made = 0;
-    for (let a = 0; made < s.crossovers && a < s.crossovers * ATTEMPTS_PER_CHILD; a++) {
-      const p = parents[a % parents.length]!;
-      // Crossover never mixes families, and needs two distinct parents.
-      let mates = parents.filter((q) => q.family === p.family && q.key !== p.key);
-      if (mates.length === 0) mates = frontier.filter((q) => q.family === p.family && q.key !== p.key);
-      if (mates.length === 0) continue;
-      const q = rng.choice(mates);
-      const c = accept(sp.space(p.family).crossover(genomeOf(p), genomeOf(q), rng));
-      if (c) {
-        out.push(c);
-        made++;
-      }
-    }
-    return out;
-  };
-
-  const appender = new JsonlAppender(candidatesPath);
-
-  /** Measure a generation; returns its records in candidate order and whether every candidate got one. */
-  const measureBatch = async (batch: Candidate[], iter: number): Promise<{ records: CandidateRecord[]; complete: boolean }> => {
-    const results: (CandidateRecord | undefined)[] = new Array(batch.length);
-    const queue: number[] = [];
-    batch.forEach((c, i) => {
-      const hit = cache.get(c.key);
-      if (hit) results[i] = hit;
-      else queue.push(i);
-    });
-    batchDone = results.filter((r): r is CandidateRecord => r !== undefined);
-    progress();
-
-    const worker = async (ev: Evaluator): Promise<void> => {
-      for (;;) {
-        if (stopCheck()) return;
-        const i = queue.shift();
-        if (i === undefined) return;
-        const c = batch[i]!;
-        const abortedBefore = opts.signal?.aborted ?? false;
-        const t0 = now();
-        let m: Measurement;
-        try {
-          m = await ev.evaluate(c.config, { metrics, seed: s.seed });
-        } catch (err) {
-          // The evaluator itself is unusable: its candidate goes back for another one.
-          queue.unshift(i);
-          const at = alive.indexOf(ev);
-          if (at >= 0) alive.splice(at, 1);
-          log(`evaluator ${ev.name} dropped: ${(err as Error).message}; ${alive.length} left`);
-          return;
-        }
-        if (!m.ok && !abortedBefore && opts.signal?.aborted) {
-          // Ctrl-C reaches the measuring child too; a failure that coincides with it is not the candidate's.
-          queue.unshift(i);
-          return;
-        }
-        measureMsTotal += now() - t0;
-        const rec: CandidateRecord = {
-          id: c.id,
-          key: c.key,
-          family: c.family,
-          config: c.config,
-          iteration: iter,
-          decoder_params: c.decoder_params,
-          total_params: c.total_params,
-          measurement: m,
-          evaluator: ev.name,
-          measured_at: new Date().toISOString(),
-        };
-        appender.append(rec);
-        cache.set(c.key, rec);
-        results[i] = rec;
-        measuredNow++;
-        batchDone.push(rec);
-        // Keep pareto.json current within long generations too (a 100-candidate initial population can take an hour).
-        if (Date.now() - lastLiveWrite >= (opts.liveWriteMs ?? 2000)) {
-          lastLiveWrite = Date.now();
-          writeResults('interrupt');
-        }
-        progress();
-      }
-    };
-
-    // A dropped evaluator's candidate returns to the queue after the others may have drained it and
-    // exited, so keep starting rounds of workers until the queue is empty or the search must stop.
-    while (queue.length > 0 && !stopCheck()) {
-      await Promise.all([...alive].map(worker));
-    }
-    const records = results.filter((r): r is CandidateRecord => r !== undefined);
-    batchDone = [];
-    return { records, complete: records.length === batch.length };
-  };
-
-  let finalFile: ParetoFile;
+  const release = lockRunDir(opts.outDir);
   try {
-    // Written before anything is measured so that even a run killed in its first generation can resume.
-    writeResults('interrupt');
-
-    for (iteration = 0; iteration <= s.iterations; iteration++) {
-      let batch: Candidate[];
-      if (iteration === 0) {
-        batch = sampleMany(s.population);
-      } else {
-        const frontier = front();
-        // Nothing measurable yet (every candidate failed): start again from fresh samples.
-        batch = frontier.length === 0 ? sampleMany(s.mutations + s.crossovers) : breed(pickParents(frontier), frontier);
-      }
-      const { records, complete } = await measureBatch(batch, iteration);
-      history.push(...records);
-      if (!complete) break;
-      if (iteration > 0) iterationsDone = iteration;
-      if (iteration === s.iterations) finished = true;
-      writeResults(stopCheck() ?? 'interrupt');
-      progress();
-      if (stopCheck()) break;
-    }
-    // Finishing every iteration counts as such even if the budget ran out during the last one.
-    const reason = finished ? 'iterations' : (stopCheck() ?? 'iterations');
-    finalFile = writeResults(reason);
+    return await search();
   } finally {
-    appender.close();
+    release();
   }
-  return { pareto: finalFile, history, measuredNow, stoppedBy: finalFile.counts.stopped_by };
+
+  async function search(): Promise<SearchOutcome> {
+    const candidatesPath = join(opts.outDir, CANDIDATES_FILE);
+    if (!opts.resume && existsSync(candidatesPath) && statSync(candidatesPath).size > 0) {
+      throw new LtsError(`${opts.outDir} already holds measured candidates (${CANDIDATES_FILE}); resume it or choose another directory`);
+    }
+    const context = measurementContext(opts.device, metrics, s.seed);
+    const cache = new MeasurementCache<CandidateRecord>(context);
+    let preloaded = 0;
+    if (opts.resume) {
+      const { records, skippedLines } = readCandidates(opts.outDir);
+      // Measurements taken on another device or with other settings or seed must not stand in for this
+      // run's (the file was copied, or pareto.json replaced): refuse rather than mix them in.
+      const foreign = records.filter((r) => r.context !== undefined && r.context !== context);
+      if (foreign.length > 0) {
+        throw new LtsError(
+          `${candidatesPath}: ${foreign.length} of ${records.length} record(s) were measured with another device, settings or seed ` +
+            `(${foreign[0]!.context}) than this run's pareto.json (${context}); resume the run they belong to, or start a new search elsewhere`,
+        );
+      }
+      for (const r of records) cache.set(r.key, r);
+      preloaded = cache.size;
+      if (skippedLines.length > 0) log(`${CANDIDATES_FILE}: skipped unreadable line(s) ${skippedLines.join(', ')} (left by an interrupted write)`);
+    }
+
+    const alive = [...opts.evaluators];
+    const fingerprint = await firstFingerprint(alive, log);
+
+    const rng = new Rng(s.seed);
+    const history: CandidateRecord[] = [];
+    const seen = new Set<string>();
+    const genomes = new Map<string, ArchConfig>();
+    const parentUses = new Map<string, number>();
+    let measuredNow = 0;
+    let measureMsTotal = 0;
+    let iterationsDone = 0;
+    let finished = false;
+    let iteration = 0;
+    let stopReason: StopReason | undefined;
+    const planned = s.population + s.iterations * (s.mutations + s.crossovers);
+
+    // Results of the generation being measured, in completion order; folded into history in candidate
+    // order once the generation is done. Between generations it is empty, so parents and the final
+    // frontier come from history alone.
+    let batchDone: CandidateRecord[] = [];
+    const front = () => paretoFront([...history, ...batchDone].filter((r) => feasible(r, s)), objectives);
+
+    const progress = () => {
+      if (!opts.onProgress) return;
+      const elapsed = now() - start;
+      const evaluated = history.length + batchDone.length;
+      let eta: number | undefined;
+      if (measuredNow > 0) {
+        const perCandidate = measureMsTotal / measuredNow / Math.max(1, alive.length);
+        eta = Math.max(0, planned - evaluated) * perCandidate;
+        if (Number.isFinite(deadline)) eta = Math.min(eta, Math.max(0, deadline - now()));
+      }
+      opts.onProgress({
+        iteration,
+        iterations: s.iterations,
+        evaluated,
+        failed: history.filter((r) => !r.measurement.ok).length + batchDone.filter((r) => !r.measurement.ok).length,
+        measured_now: measuredNow,
+        cached: preloaded,
+        frontier: front().length,
+        planned,
+        elapsed_ms: elapsed,
+        eta_ms: eta,
+        evaluators: alive.length,
+      });
+    };
+    let lastLiveWrite = 0;
+
+    const stopCheck = (): StopReason | undefined => {
+      if (stopReason) return stopReason;
+      if (opts.signal?.aborted) return (stopReason = 'interrupt');
+      if (now() >= deadline) return (stopReason = 'budget');
+      if (alive.length === 0) return (stopReason = 'evaluators_lost');
+      return undefined;
+    };
+
+    const writeResults = (stoppedBy: StopReason): ParetoFile => {
+      let points = front().map(frontierPoint);
+      let calibration: ParetoFile['calibration'];
+      if (opts.annotate) {
+        const a = opts.annotate(points);
+        points = a.points;
+        calibration = a.calibration;
+      }
+      const file: ParetoFile = {
+        schema_version: 1,
+        tool: { name: 'lts', version: toolVersion() },
+        created_at: new Date().toISOString(),
+        device: opts.device,
+        fingerprint,
+        settings: s,
+        ...(calibration ? { calibration } : {}),
+        counts: {
+          evaluated: history.length + batchDone.length,
+          failed: [...history, ...batchDone].filter((r) => !r.measurement.ok).length,
+          frontier: points.length,
+          iterations_done: iterationsDone,
+          stopped_by: stoppedBy,
+        },
+        frontier: points,
+      };
+      writePareto(opts.outDir, file);
+      return file;
+    };
+
+    /** Canonicalize and keep a child only if valid, inside the bounds and never seen (no measuring yet). */
+    const accept = (genome: ArchConfig): Candidate | null => {
+      const space = sp.space(genome.family);
+      if (space.validate(genome) !== null) return null;
+      const config = sp.canonical(genome);
+      if (space.validate(config) !== null) return null;
+      const decoder_params = sp.decoderParams(config);
+      if (decoder_params < s.param_min || decoder_params > s.param_max) return null;
+      const key = sp.candidateKey(config);
+      if (seen.has(key)) return null;
+      seen.add(key);
+      genomes.set(key, genome);
+      return { genome, config, key, id: sp.candidateId(config), family: config.family, decoder_params, total_params: sp.totalParams(config) };
+    };
+
+    const sampleMany = (count: number): Candidate[] => {
+      const out: Candidate[] = [];
+      const fams = sp.families;
+      for (let a = 0; out.length < count && a < count * ATTEMPTS_PER_CHILD; a++) {
+        // Round-robin over families so `--family all` starts with each family represented.
+        const family = fams[a % fams.length]!;
+        const c = accept(sp.space(family).sample(rng));
+        if (c) out.push(c);
+      }
+      return out;
+    };
+
+    const pickParents = (frontier: CandidateRecord[]): CandidateRecord[] => {
+      const parents: CandidateRecord[] = [];
+      for (let k = 0; k < s.parents; k++) {
+        // Less-used parents are more likely: weight 1 / (1 + times already a parent).
+        const weights = frontier.map((r) => 1 / (1 + (parentUses.get(r.key) ?? 0)));
+        const p = frontier[rng.weightedIndex(weights)]!;
+        parentUses.set(p.key, (parentUses.get(p.key) ?? 0) + 1);
+        parents.push(p);
+      }
+      return parents;
+    };
+
+    const genomeOf = (r: CandidateRecord): ArchConfig => genomes.get(r.key) ?? r.config;
+
+    const breed = (parents: CandidateRecord[], frontier: CandidateRecord[]): Candidate[] => {
+      const out: Candidate[] = [];
+      let made = 0;
+      for (let a = 0; made < s.mutations && a < s.mutations * ATTEMPTS_PER_CHILD; a++) {
+        const p = parents[a % parents.length]!;
+        const c = accept(sp.space(p.family).mutate(genomeOf(p), rng));
+        if (c) {
+          out.push(c);
+          made++;
+        }
+      }
+      made = 0;
+      for (let a = 0; made < s.crossovers && a < s.crossovers * ATTEMPTS_PER_CHILD; a++) {
+        const p = parents[a % parents.length]!;
+        // Crossover never mixes families, and needs two distinct parents.
+        let mates = parents.filter((q) => q.family === p.family && q.key !== p.key);
+        if (mates.length === 0) mates = frontier.filter((q) => q.family === p.family && q.key !== p.key);
+        if (mates.length === 0) continue;
+        const q = rng.choice(mates);
+        const c = accept(sp.space(p.family).crossover(genomeOf(p), genomeOf(q), rng));
+        if (c) {
+          out.push(c);
+          made++;
+        }
+      }
+      return out;
+    };
+
+    const appender = new JsonlAppender(candidatesPath);
+
+    /** Measure a generation; returns its records in candidate order and whether every candidate got one. */
+    const measureBatch = async (batch: Candidate[], iter: number): Promise<{ records: CandidateRecord[]; complete: boolean }> => {
+      const results: (CandidateRecord | undefined)[] = new Array(batch.length);
+      const queue: number[] = [];
+      batch.forEach((c, i) => {
+        const hit = cache.get(c.key);
+        if (hit) results[i] = hit;
+        else queue.push(i);
+      });
+      batchDone = results.filter((r): r is CandidateRecord => r !== undefined);
+      progress();
+
+      const worker = async (ev: Evaluator): Promise<void> => {
+        for (;;) {
+          if (stopCheck()) return;
+          const i = queue.shift();
+          if (i === undefined) return;
+          const c = batch[i]!;
+          const abortedBefore = opts.signal?.aborted ?? false;
+          const t0 = now();
+          let m: Measurement;
+          try {
+            m = await ev.evaluate(c.config, { metrics, seed: s.seed });
+          } catch (err) {
+            // The evaluator itself is unusable: its candidate goes back for another one.
+            queue.unshift(i);
+            const at = alive.indexOf(ev);
+            if (at >= 0) alive.splice(at, 1);
+            log(`evaluator ${ev.name} dropped: ${(err as Error).message}; ${alive.length} left`);
+            return;
+          }
+          if (!m.ok && !abortedBefore && opts.signal?.aborted) {
+            // Ctrl-C reaches the measuring child too; a failure that coincides with it is not the candidate's.
+            queue.unshift(i);
+            return;
+          }
+          measureMsTotal += now() - t0;
+          const rec: CandidateRecord = {
+            id: c.id,
+            key: c.key,
+            family: c.family,
+            config: c.config,
+            iteration: iter,
+            decoder_params: c.decoder_params,
+            total_params: c.total_params,
+            measurement: m,
+            evaluator: ev.name,
+            measured_at: new Date().toISOString(),
+            context,
+          };
+          appender.append(rec);
+          cache.set(c.key, rec);
+          results[i] = rec;
+          measuredNow++;
+          batchDone.push(rec);
+          // Keep pareto.json current within long generations too (a 100-candidate initial population can take an hour).
+          if (Date.now() - lastLiveWrite >= (opts.liveWriteMs ?? 2000)) {
+            lastLiveWrite = Date.now();
+            writeResults('interrupt');
+          }
+          progress();
+        }
+      };
+
+      // A dropped evaluator's candidate returns to the queue after the others may have drained it and
+      // exited, so keep starting rounds of workers until the queue is empty or the search must stop.
+      while (queue.length > 0 && !stopCheck()) {
+        await Promise.all([...alive].map(worker));
+      }
+      const records = results.filter((r): r is CandidateRecord => r !== undefined);
+      batchDone = [];
+      return { records, complete: records.length === batch.length };
+    };
+
+    let finalFile: ParetoFile;
+    try {
+      // Written before anything is measured so that even a run killed in its first generation can resume.
+      writeResults('interrupt');
+
+      for (iteration = 0; iteration <= s.iterations; iteration++) {
+        let batch: Candidate[];
+        if (iteration === 0) {
+          batch = sampleMany(s.population);
+        } else {
+          const frontier = front();
+          // Nothing measurable yet (every candidate failed): start again from fresh samples.
+          batch = frontier.length === 0 ? sampleMany(s.mutations + s.crossovers) : breed(pickParents(frontier), frontier);
+        }
+        const { records, complete } = await measureBatch(batch, iteration);
+        history.push(...records);
+        if (!complete) break;
+        if (iteration > 0) iterationsDone = iteration;
+        if (iteration === s.iterations) finished = true;
+        writeResults(stopCheck() ?? 'interrupt');
+        progress();
+        if (stopCheck()) break;
+      }
+      // Finishing every iteration counts as such even if the budget ran out during the last one.
+      const reason = finished ? 'iterations' : (stopCheck() ?? 'iterations');
+      finalFile = writeResults(reason);
+    } finally {
+      appender.close();
+    }
+    return { pareto: finalFile, history, measuredNow, stoppedBy: finalFile.counts.stopped_by };
+  }
 }
 
 async function firstFingerprint(evaluators: Evaluator[], log: (l: string) => void): Promise<Fingerprint> {

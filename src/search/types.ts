@@ -29,6 +29,12 @@ export interface CandidateRecord {
   /** Which evaluator measured it (e.g. 'local', 'agent http://host:7070'). */
   evaluator: string;
   measured_at: string;
+  /**
+   * What the measurement depends on besides the candidate (device name and a hash of its runtime,
+   * providers, threads, graph, shapes, protocol, limits, metrics and seed). Resume refuses records
+   * whose context differs from the run's. Absent in files written before it existed.
+   */
+  context?: string;
 }
 
 /** One frontier point in pareto.json. */

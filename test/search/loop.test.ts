@@ -1,6 +1,9 @@
-import { appendFileSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../../src/search/lock.js';
 import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
 import { searchSpaces, type FamilySpace, type SearchSpaces } from '../../src/search/spaces.js';
 import { feasible } from '../../src/search/objectives.js';
@@ -330,5 +333,50 @@ describe('runSearch run directory', () => {
     const o = opts(settings({ iterations: 0, population: 3 }), [new FakeEvaluator()]);
     await runSearch(o);
     await expect(runSearch({ ...o, evaluators: [new FakeEvaluator()] })).rejects.toThrow(/already holds measured candidates/);
+  });
+
+  it('refuses a second search in a directory while one runs there, and takes over a lock left by a dead one', async () => {
+    const s = settings({ iterations: 0, population: 3 });
+    const dir = tmp();
+    let second: Promise<string> | undefined;
+    const other = new FakeEvaluator();
+    const first = new FakeEvaluator({
+      onCall: (_c, n) => {
+        // `lts search --resume` started while the first run is still measuring.
+        if (n === 1) second = runSearch({ ...opts(s, [other]), outDir: dir, resume: true }).then(() => 'ran', (e: Error) => e.message);
+      },
+    });
+    await runSearch(opts(s, [first], { outDir: dir }));
+    expect(await second).toMatch(/in use by another lts search/);
+    expect(other.calls).toHaveLength(0);
+    const keys = lines(dir).map((r) => r.key);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+
+    // kill -9 leaves the lock behind; its process is gone, so a resume takes it over.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname() }) + '\n');
+    const again = new FakeEvaluator();
+    const out = await runSearch({ ...opts(s, [again]), outDir: dir, resume: true });
+    expect(again.calls).toHaveLength(0);
+    expect(out.history).toHaveLength(3);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+
+  it('refuses to resume with candidates measured under another seed or device', async () => {
+    const s = settings({ iterations: 0, population: 3 });
+    const dir = tmp();
+    await runSearch(opts(s, [new FakeEvaluator()], { outDir: dir }));
+    // pareto.json replaced by another run's: its seed differs from the one the candidates were measured with.
+    const otherSeed = settings({ iterations: 0, population: 3, seed: 8 });
+    const ev = new FakeEvaluator();
+    await expect(runSearch({ ...opts(otherSeed, [ev]), outDir: dir, resume: true })).rejects.toThrow(/measured with another device, settings or seed/);
+    const otherDevice = { ...device, name: 'other-board' };
+    await expect(runSearch({ ...opts(s, [ev]), device: otherDevice, outDir: dir, resume: true })).rejects.toThrow(/measured with another device/);
+    expect(ev.calls).toHaveLength(0);
+    expect(lines(dir)).toHaveLength(3);
+    // The run's own settings still resume it.
+    await expect(runSearch({ ...opts(s, [ev]), outDir: dir, resume: true })).resolves.toBeDefined();
   });
 });
