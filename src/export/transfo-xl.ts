@@ -117,8 +117,8 @@ export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): Export
   const mems = Array.from({ length: cfg.n_layer }, (_, i) => (M > 0 ? g.input(`mems.${i}`, 'float32', [B, M, d]) : null));
 
   let h = t.adaptiveEmbedding(ids); // [B, S, d]
-  const posEmb = g.constF32(positionalEmbedding(K, d), [K, d], 'pos_emb'); // [K, d], p = K-1 .. 0
-  const mask = g.constF32(causalMask(S, M), [S, K], 'attn_mask'); // [S, K], j > i + M masked
+  const posEmb = g.constTensor([K, d], positionalEmbedding(K, d), 'pos_emb'); // [K, d], p = K-1 .. 0
+  const mask = g.constTensor([S, K], causalMask(S, M), 'attn_mask'); // [S, K], j > i + M masked
   for (let i = 0; i < cfg.n_layer; i++) {
     const cat = mems[i] ? g.node('Concat', [mems[i]!, h], { axis: 1 }) : h; // [B, K, d]
     if (memOut > 0) {
@@ -134,13 +134,14 @@ export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): Export
 }
 
 /** pos_emb[t] = [sin(p * inv_freq) | cos(p * inv_freq)] with p = klen-1-t and inv_freq_j = 10000^(-2j/d). */
-export function positionalEmbedding(klen: number, d: number): number[] {
+export function positionalEmbedding(klen: number, d: number): Float32Array {
   const half = d / 2;
-  const out = new Array<number>(klen * d);
+  const invFreq = Array.from({ length: half }, (_, j) => 10000 ** ((-2 * j) / d));
+  const out = new Float32Array(klen * d);
   for (let t = 0; t < klen; t++) {
     const p = klen - 1 - t;
     for (let j = 0; j < half; j++) {
-      const x = p * 10000 ** ((-2 * j) / d);
+      const x = p * invFreq[j]!;
       out[t * d + j] = Math.sin(x);
       out[t * d + half + j] = Math.cos(x);
     }
@@ -148,10 +149,11 @@ export function positionalEmbedding(klen: number, d: number): number[] {
   return out;
 }
 
-function causalMask(S: number, M: number): number[] {
+/** [S, S+M] additive mask: query i (at position M + i) sees keys j <= i + M. */
+function causalMask(S: number, M: number): Float32Array {
   const K = S + M;
-  const out = new Array<number>(S * K).fill(0);
-  for (let i = 0; i < S; i++) for (let j = i + M + 1; j < K; j++) out[i * K + j] = MASKED;
+  const out = new Float32Array(S * K);
+  for (let i = 0; i < S; i++) out.fill(MASKED, i * K + i + M + 1, (i + 1) * K);
   return out;
 }
 
@@ -248,25 +250,13 @@ class Txl {
     // Queries only for the current segment; keys and values over memory + segment.
     const q = this.linear(x, this.rows(qkvW, 0, a)); // [B, S, a]
     const [k, v] = g.nodeN('Split', [this.linear(cat, this.rows(qkvW, a, 3 * a)), this.i64([a, a])], 2, { axis: 2 }) as [string, string]; // [B, K, a] x2
-    const flat = (name: string) => g.node('Reshape', [w.get(name, [H, hd], 'bias'), this.i64([a])]); // [a]
-    const qu = g.node('Add', [q, flat(`${p}.r_w_bias`)]); // [B, S, a]
-    const qv = g.node('Add', [q, flat(`${p}.r_r_bias`)]); // [B, S, a]
+    const flat = (name: string) => g.node('Reshape', [w.get(name, [H, hd], 'bias'), this.i64([a])]); // [H, hd] -> [a]
+    const qu = g.node('Add', [q, flat(`${p}.r_w_bias`)]); // q + u: [B, S, a]
+    const qv = g.node('Add', [q, flat(`${p}.r_r_bias`)]); // q + v: [B, S, a]
     const scale = 1 / Math.sqrt(hd);
-
     const scaleT = g.constF32([scale], []);
-    // bdScaled = rel_shift((q + v) r^T) / sqrt(hd), [B, H, S, K]
-    let bdScaled: string;
-    if (this.fusion.shiftInMatMul) {
-      // r_net of a zero row is zero, so [0 ; r] / sqrt(hd) (constant-folded) makes the MatMul write the
-      // left-padded, pre-scaled scores in one pass: no Pad and no Mul over [B, H, S, K].
-      const rPadded = this.linear(this.zeroRowThen(posEmb), w.get(`${p}.r_net.weight`, [a, d], 'normal')); // [K+1, a]
-      const rTs = g.node('Mul', [g.node('Transpose', [g.node('Reshape', [rPadded, this.i64([K + 1, H, hd])])], { perm: [1, 2, 0] }), scaleT]); // [H, hd, K+1]
-      bdScaled = this.relShiftPadded(g.node('MatMul', [this.heads(qv, S, H, hd), rTs]), H);
-    } else {
-      const r = this.linear(posEmb, w.get(`${p}.r_net.weight`, [a, d], 'normal')); // [K, a]
-      const rT = g.node('Transpose', [g.node('Reshape', [r, this.i64([K, H, hd])])], { perm: [1, 2, 0] }); // [H, hd, K]
-      bdScaled = g.node('Mul', [this.relShift(g.node('MatMul', [this.heads(qv, S, H, hd), rT]), H), scaleT]);
-    }
+    const bdScaled = this.positionalScores(i, qv, posEmb, H, hd, scaleT); // [B, H, S, K]
+
     let ctx: string; // [B, S, a]
     if (this.fusion.mha) {
       // MHA computes softmax(scale * (q+u) k^T + bias) v; the positional term and the mask ride in the bias.
@@ -283,12 +273,35 @@ class Txl {
     return this.postLN(x, o, `${p}.layer_norm`);
   }
 
+  /**
+   * The positional term rel_shift((q + v) r^T) / sqrt(hd) [B, H, S, K], with r = r_net(pos_emb) [K, a]
+   * and qv = q + v [B, S, a].
+   */
+  private positionalScores(i: number, qv: string, posEmb: string, H: number, hd: number, scaleT: string): string {
+    const { g, w, d, S, K } = this;
+    const a = H * hd;
+    const rNet = () => w.get(`transformer.layers.${i}.dec_attn.r_net.weight`, [a, d], 'normal');
+    // r [T, a] -> per head, transposed: [H, hd, T]
+    const headsT = (r: string, T: number) => g.node('Transpose', [g.node('Reshape', [r, this.i64([T, H, hd])])], { perm: [1, 2, 0] });
+    if (this.fusion.shiftInMatMul) {
+      // r_net of a zero row is zero, so [0 ; r] / sqrt(hd) (constant-folded) makes the MatMul write the
+      // left-padded, pre-scaled scores in one pass: no Pad and no Mul over [B, H, S, K].
+      const rPadded = this.linear(this.zeroRowThen(posEmb), rNet()); // [K+1, a]
+      const rTs = g.node('Mul', [headsT(rPadded, K + 1), scaleT]); // [H, hd, K+1]
+      return this.relShiftPadded(g.node('MatMul', [this.heads(qv, S, H, hd), rTs]), H); // [B, H, S, K]
+    }
+    const rT = headsT(this.linear(posEmb, rNet()), K); // [H, hd, K]
+    const bd = g.node('MatMul', [this.heads(qv, S, H, hd), rT]); // [B, H, S, K]
+    return g.node('Mul', [this.relShift(bd, H), scaleT]);
+  }
+
   /** HF PositionwiseFF (post-LN): LN(x + W2 relu(W1 x + b1) + b2). */
   positionwiseFF(i: number, x: string): string {
     const { g, w, d } = this;
     const f = this.cfg.d_inner[i]!;
     const p = `transformer.layers.${i}.pos_ff`;
-    const h = g.node('Relu', [g.node('Add', [this.linear(x, w.get(`${p}.CoreNet.0.weight`, [f, d], 'normal')), w.get(`${p}.CoreNet.0.bias`, [f], 'bias')])]); // [B, S, f]
+    const fc1 = this.linear(x, w.get(`${p}.CoreNet.0.weight`, [f, d], 'normal')); // [B, S, f]
+    const h = g.node('Relu', [g.node('Add', [fc1, w.get(`${p}.CoreNet.0.bias`, [f], 'bias')])]); // [B, S, f]
     const y = this.linear(h, w.get(`${p}.CoreNet.3.weight`, [d, f], 'normal')); // [B, S, d]
     return this.postLN(x, y, `${p}.layer_norm`, w.get(`${p}.CoreNet.3.bias`, [d], 'bias'));
   }
