@@ -7,7 +7,7 @@ import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '
 import { perplexityAnnotator } from '../search/calibration.js';
 import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
-import { readPareto, PARETO_FILE } from '../search/results.js';
+import { failureReasons, readPareto, PARETO_FILE } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
 import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
@@ -251,6 +251,31 @@ function summary(p: ParetoFile, dir: string): string {
   return [head, ...shown, `results: ${join(dir, PARETO_FILE)}`].join('\n');
 }
 
+/**
+ * What the end of a search adds to its summary, and the exit code it calls for: a search in which no
+ * candidate was measured successfully has produced nothing usable and fails (exit 1), with the reasons.
+ */
+export function endNote(outcome: Pick<SearchOutcome, 'pareto' | 'history' | 'stoppedBy'>): { lines: string[]; exitCode: number } {
+  const c = outcome.pareto.counts;
+  const lines: string[] = [];
+  let exitCode = 0;
+  if (outcome.stoppedBy === 'evaluators_lost') {
+    lines.push('lts: every evaluator became unusable; results so far are written, continue with --resume');
+    exitCode = 1;
+  }
+  if (c.evaluated > 0 && c.failed === c.evaluated) {
+    lines.push(`lts: no candidate was measured successfully: ${failureReasons(outcome.history)} (see candidates.jsonl; check the device profile's limits and providers)`);
+    exitCode = 1;
+  } else if (c.evaluated === 0 && outcome.stoppedBy === 'budget') {
+    lines.push('lts: the budget ran out before any candidate was measured; resume with a larger --budget');
+  } else if (c.frontier === 0 && c.evaluated > c.failed && outcome.pareto.settings.latency_max_ms !== undefined) {
+    lines.push(`lts: no measured candidate met --latency-max ${outcome.pareto.settings.latency_max_ms} ms`);
+  }
+  // An interrupt keeps its own code even when nothing succeeded so far.
+  if (outcome.stoppedBy === 'interrupt') exitCode = 130;
+  return { lines, exitCode };
+}
+
 export function searchCommand(): Command {
   const cmd = new Command('search')
     .description('evolutionary search for the Pareto frontier of decoder params vs measured cost on a device')
@@ -368,12 +393,9 @@ export function searchCommand(): Command {
       }
     }
     if (o.json) process.stdout.write(JSON.stringify(outcome.pareto, null, 2) + '\n');
-    if (outcome.stoppedBy === 'evaluators_lost') {
-      process.stderr.write('lts: every evaluator became unusable; results so far are written, continue with --resume\n');
-      process.exitCode = 1;
-    } else if (outcome.stoppedBy === 'interrupt') {
-      process.exitCode = 130;
-    }
+    const end = endNote(outcome);
+    for (const l of end.lines) process.stderr.write(l + '\n');
+    if (end.exitCode !== 0) process.exitCode = end.exitCode;
   });
   return cmd;
 }

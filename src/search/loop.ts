@@ -14,7 +14,7 @@ import { JsonlAppender } from '../util/jsonl.js';
 import { MeasurementCache, measurementContext } from './cache.js';
 import { lockRunDir } from './lock.js';
 import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
-import { CANDIDATES_FILE, frontierPoint, readCandidates, toolVersion, writePareto } from './results.js';
+import { CANDIDATES_FILE, failureReasons, frontierPoint, readCandidates, toolVersion, writePareto } from './results.js';
 import type { SearchSpaces } from './spaces.js';
 import type { CandidateRecord, Evaluator, FrontierPoint, ParetoFile, SearchSettings } from './types.js';
 
@@ -378,6 +378,10 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
         }
         const { records, complete } = await measureBatch(batch, iteration);
         history.push(...records);
+        if (iteration === 0 && complete && records.length > 0 && records.every((r) => !r.measurement.ok)) {
+          // Usually the device profile (limits, providers) rather than the candidates: say so while there is time to stop.
+          log(`every candidate of the initial population failed (${failureReasons(records)}); the search goes on with fresh samples, but check the device profile's limits and providers`);
+        }
         if (!complete) break;
         if (iteration > 0) iterationsDone = iteration;
         if (iteration === s.iterations) finished = true;

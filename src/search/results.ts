@@ -75,3 +75,17 @@ export function readCandidates(dir: string): { records: CandidateRecord[]; skipp
   );
   return { records: good, skippedLines: skipped };
 }
+
+/** The commonest failure reasons among records, most frequent first: "16x out of memory (limit 10 MB); 2x timeout after 1 s". */
+export function failureReasons(records: readonly CandidateRecord[], top = 3): string {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    if (r.measurement.ok) continue;
+    const why = r.measurement.error ?? 'no reason given';
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+  const shown = sorted.slice(0, top).map(([why, n]) => `${n}x ${why}`);
+  if (sorted.length > top) shown.push(`${sorted.length - top} other reason(s)`);
+  return shown.join('; ');
+}
