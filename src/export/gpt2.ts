@@ -105,8 +105,8 @@ function embed(c: Ctx, ids: string): string {
 
 // ---- attention ---------------------------------------------------------------------------------
 
-interface AttnOut {
-  /** Attention output before c_proj's bias [B, S, d] (the ort form adds it inside SkipLayerNormalization). */
+/** A sublayer's output [B, S, d] before its c_proj bias, which the ort form adds inside SkipLayerNormalization. */
+interface Sublayer {
   y: string;
   bias: string;
 }
@@ -203,7 +203,7 @@ function attentionMha(c: Ctx, L: Layer, q: string, k: string, v: string, bias: s
 }
 
 /** h = ln_1(x) [B, S, d] -> attention output before c_proj's bias [B, S, d]. */
-function attention(c: Ctx, L: Layer, h: string): AttnOut {
+function attention(c: Ctx, L: Layer, h: string): Sublayer {
   const { g, cfg } = c;
   const d = cfg.d_model;
   const W = c.w.get(`${pfx(L.i)}.attn.c_attn.weight`, [d, 3 * L.a], 'normal'); // columns q | k | v
@@ -212,7 +212,7 @@ function attention(c: Ctx, L: Layer, h: string): AttnOut {
   const bo = c.w.get(`${pfx(L.i)}.attn.c_proj.bias`, [d], 'bias');
   let y: string; // [B, S, a]
   if (c.form === 'ort' && !c.decode && !c.conv && !c.presentState) {
-    // The fused op takes c_attn as is: input projection, causal attention, heads merged.
+    // Nothing needs Q, K, V apart: the fused op takes c_attn as is (projection, causal attention, heads merged).
     y = g.ms('Attention', [h, W, b], { num_heads: L.h, unidirectional: 1 });
   } else {
     let qkv = g.node('MatMul', [h, W]); // [B, S, 3a]
@@ -225,7 +225,7 @@ function attention(c: Ctx, L: Layer, h: string): AttnOut {
     const [q, k, v] = g.nodeN('Split', [qkv], 3, { axis: 2 }) as [string, string, string]; // [B, S, a] each
     y = c.form === 'ort' ? attentionMha(c, L, q, k, v, fuseBias ? b : '') : attentionStandard(c, L, q, k, v);
   }
-  return { y: g.node('MatMul', [y, Wo]), bias: bo };
+  return { y: g.node('MatMul', [y, Wo]), bias: bo }; // [B, S, d]
 }
 
 // ---- feed-forward ------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ function geluTanh(c: Ctx, x: string): string {
 }
 
 /** h = ln_2(x) [B, S, d] -> fc2(act(fc1(h))) before fc2's bias [B, S, d]. */
-function mlp(c: Ctx, L: Layer, h: string): AttnOut {
+function mlp(c: Ctx, L: Layer, h: string): Sublayer {
   const { g, cfg } = c;
   const d = cfg.d_model;
   const Wfc = c.w.get(`${pfx(L.i)}.mlp.c_fc.weight`, [d, L.f], 'normal');
