@@ -62,6 +62,35 @@ function errorText(body: unknown, status: number): string {
   return `HTTP ${status}`;
 }
 
+const nonNegative = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Why a measurement from an agent cannot be recorded, or null. A successful one must carry every
+ * requested timing as numbers >= 0 (memory may be absent where the device cannot read it); such
+ * nonsense would otherwise sit on the frontier, or be counted as measured while showing nothing.
+ */
+export function malformedMeasurement(m: Measurement, metrics: readonly Metric[]): string | null {
+  if (m.error !== undefined && typeof m.error !== 'string') return 'error is not a string';
+  if (!m.ok) return null;
+  for (const metric of ['latency', 'decode'] as const) {
+    const l = m[metric];
+    if (l === undefined && !metrics.includes(metric)) continue;
+    if (typeof l !== 'object' || l === null) return `ok but no ${metric} statistics`;
+    for (const k of ['median_ms', 'p90_ms', 'min_ms'] as const) {
+      if (!nonNegative(l[k])) return `${metric}.${k} is not a number >= 0`;
+    }
+    if (!Array.isArray(l.samples_ms)) return `${metric}.samples_ms is not a list`;
+  }
+  if (m.memory !== undefined) {
+    if (typeof m.memory !== 'object' || m.memory === null) return 'memory is not an object';
+    for (const k of ['baseline_mb', 'load_peak_mb', 'inference_peak_mb'] as const) {
+      if (!finite(m.memory[k])) return `memory.${k} is not a number`;
+    }
+  }
+  return null;
+}
+
 export function normalizeAgentUrl(raw: string): string {
   let u: URL;
   try {
@@ -194,6 +223,8 @@ export class AgentClient {
     if (typeof m !== 'object' || m === null || typeof m.ok !== 'boolean' || typeof m.timing !== 'object') {
       throw new AgentError(`agent ${this.url} answered without a measurement record`);
     }
+    const bad = malformedMeasurement(m as Measurement, req.metrics as Metric[]);
+    if (bad !== null) throw new AgentError(`agent ${this.url} answered a malformed measurement: ${bad}`);
     return body;
   }
 

@@ -136,3 +136,31 @@ describe('agent client', () => {
     expect(warnings[0]).toMatch(/http:\/\/a:7070 is plain http/);
   });
 });
+
+describe('agent answers that are not measurements', () => {
+  const timing = { export_ms: 1, session_ms: 1, measure_ms: 1, total_ms: 3 };
+  const lat = { median_ms: 2, mean_ms: 2, trimmed_mean_ms: 2, p90_ms: 2.1, min_ms: 1.9, std_ms: 0.1, ci95_low_ms: 1.9, ci95_high_ms: 2.1, runs: 3, warmup_runs: 1, samples_ms: [2, 2, 2] };
+  const answer = (measurement: unknown) => ({ protocol_version: PROTOCOL_VERSION, measurement, fingerprint: { hostname: 'x' } });
+
+  it.each([
+    ['ok without the requested latency', { ok: true, timing }, /no latency statistics/],
+    ['a latency that is not a number', { ok: true, timing, latency: { ...lat, median_ms: 'fast' } }, /latency.median_ms is not a number/],
+    ['a negative latency', { ok: true, timing, latency: { ...lat, median_ms: -1 } }, /latency.median_ms/],
+    ['a memory reading that is not a number', { ok: true, timing, latency: lat, memory: { baseline_mb: 1, load_peak_mb: null, inference_peak_mb: 1 } }, /memory.load_peak_mb/],
+  ])('rejects %s (the evaluator is dropped, nothing is recorded)', async (_what, measurement, why) => {
+    const s = await scripted((_n, _req, res) => json(res, 200, answer(measurement)));
+    const [ev] = agentEvaluators(device({ urls: [s.url] }), { env: { LTS_AGENT_TOKEN: TOKEN }, retries: 0 });
+    const err = await ev!.evaluate(cfg, { metrics: ['latency'], seed: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AgentError);
+    expect((err as Error).message).toMatch(/answered a malformed measurement/);
+    expect((err as Error).message).toMatch(why);
+  });
+
+  it('accepts a failed measurement and a success without memory figures', async () => {
+    const replies = [{ ok: false, error: 'out of memory (limit 1 MB)', timing }, { ok: true, timing, latency: lat }];
+    const s = await scripted((n, _req, res) => json(res, 200, answer(replies[n - 1])));
+    const [ev] = agentEvaluators(device({ urls: [s.url] }), { env: { LTS_AGENT_TOKEN: TOKEN }, retries: 0 });
+    expect((await ev!.evaluate(cfg, { metrics: ['latency'], seed: 1 })).error).toMatch(/out of memory/);
+    expect((await ev!.evaluate(cfg, { metrics: ['latency'], seed: 1 })).latency!.median_ms).toBe(2);
+  });
+});
