@@ -58,6 +58,28 @@ describe('GPT-2 / Primer prefill graphs', () => {
   });
 });
 
+describe('causality, independent of the reference', () => {
+  // Changing the last token must leave every earlier position's keys and values as they were (a conv
+  // padded on the wrong side, or a mask off by one, would leak the future into them) and change its own.
+  for (const label of ['gpt2 tied', 'primer-ez']) {
+    it(`${label}: keys and values of positions before t do not depend on token t`, async () => {
+      const cfg = CONFIGS[label]!;
+      const moved = IDS.map((r) => [...r.slice(0, -1), (r[r.length - 1]! + 1) % cfg.vocab_size]);
+      for (const form of FORMS) {
+        const model = exportModel(cfg, { form, mode: 'prefill', shapes: shapes(7), seed: SEED }, { weightScale: SCALE, presentState: true });
+        const [a, b] = [await runModel(model, { input_ids: idsFeed(IDS) }), await runModel(model, { input_ids: idsFeed(moved) })];
+        for (let i = 0; i < cfg.n_layer; i++) for (const kv of ['key', 'value']) {
+          const [x, y] = [a[`present.${i}.${kv}`]!, b[`present.${i}.${kv}`]!]; // [B, H, T, hd]
+          const hd = Math.floor(cfg.d_model / cfg.n_head[i]!);
+          const rows = (t: Float32Array, last: boolean) => Array.from(t).filter((_, j) => (Math.floor(j / hd) % 7 === 6) === last);
+          expect(maxAbsDiff(rows(x, false), rows(y, false)), `${form} ${kv} ${i}`).toBeLessThan(1e-6);
+          expect(maxAbsDiff(rows(x, true), rows(y, true)), `${form} ${kv} ${i}`).toBeGreaterThan(100 * TOL);
+        }
+      }
+    });
+  }
+});
+
 /** Decode feeds for N-1 cached positions from the reference forward pass of the prefix. */
 function referenceState(cfg: ArchConfig, prefix: number[][]): Feeds {
   const r = referenceForward(cfg, SEED, SCALE, prefix);
