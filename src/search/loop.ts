@@ -100,8 +100,16 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
   if (opts.evaluators.length === 0) throw new LtsError('no evaluator to measure candidates with');
   checkSettings(s);
 
-  mkdirSync(opts.outDir, { recursive: true });
-  const release = lockRunDir(opts.outDir);
+  let release: () => void;
+  try {
+    mkdirSync(opts.outDir, { recursive: true });
+    release = lockRunDir(opts.outDir);
+  } catch (err) {
+    if (err instanceof LtsError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way (not a directory)' : (e.code ?? e.message);
+    throw new LtsError(`cannot use ${opts.outDir} as the run directory: ${why}`);
+  }
   try {
     return await search();
   } finally {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/search/lock.js';
+import { LtsError } from '../../src/util/errors.js';
 import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
 import { searchSpaces, type FamilySpace, type SearchSpaces } from '../../src/search/spaces.js';
 import { feasible } from '../../src/search/objectives.js';
@@ -378,5 +379,18 @@ describe('runSearch run directory', () => {
     expect(lines(dir)).toHaveLength(3);
     // The run's own settings still resume it.
     await expect(runSearch({ ...opts(s, [ev]), outDir: dir, resume: true })).resolves.toBeDefined();
+  });
+});
+
+describe('runSearch run directory errors', () => {
+  it('says in one line when the run directory cannot be made', async () => {
+    const file = join(tmp(), 'a-file');
+    writeFileSync(file, 'x');
+    const s = settings({ iterations: 0, population: 3 });
+    for (const outDir of [file, join(file, 'sub')]) {
+      const err = await runSearch(opts(s, [new FakeEvaluator()], { outDir })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LtsError);
+      expect((err as Error).message).toBe(`cannot use ${outDir} as the run directory: a file is in the way (not a directory)`);
+    }
   });
 });
