@@ -7,7 +7,7 @@ import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '
 import { perplexityAnnotator } from '../search/calibration.js';
 import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
-import { failureReasons, readPareto, PARETO_FILE } from '../search/results.js';
+import { failureReasons, readResumable, PARETO_FILE } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
 import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
@@ -326,7 +326,7 @@ export function searchCommand(): Command {
       if (given.length > 0) {
         throw new LtsError(`--resume continues with the run's own settings; drop ${given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')} (only --budget, --json and --no-report apply)`);
       }
-      const prev = readPareto(o.resume);
+      const prev = readResumable(o.resume);
       device = prev.device;
       settings = { ...prev.settings };
       delete settings.budget_minutes;

@@ -1,8 +1,13 @@
 // Run-directory files: candidates.jsonl (append-only) and pareto.json (atomic), and reading them back.
 import { existsSync, readFileSync } from 'node:fs';
+import AjvModule from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Measurement } from '../profile/types.js';
+import { parseDevice } from '../profile/device.js';
+import { packageRoot } from '../profile/paths.js';
+import { parseSpaceOverrides } from '../space/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { LtsError } from '../util/errors.js';
 import { readJsonl } from '../util/jsonl.js';
@@ -65,6 +70,33 @@ export function readPareto(dir: string): ParetoFile {
     throw new LtsError(`${p}: not an lts pareto.json (schema_version 1 with settings and device expected)`);
   }
   return f as ParetoFile;
+}
+
+// ajv is CommonJS: under NodeNext its default export arrives as the module object.
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
+let settingsValidator: ValidateFunction | undefined;
+
+/**
+ * A run's pareto.json checked for what `--resume` builds the search from (device profile and settings),
+ * so a hand-edited or foreign file gets one line naming the bad field instead of a crash mid-setup.
+ */
+export function readResumable(dir: string): ParetoFile {
+  const f = readPareto(dir);
+  const where = join(dir, PARETO_FILE);
+  parseDevice(f.device, `${where}: device`);
+  if (!settingsValidator) {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'pareto.schema.json'), 'utf8')) as {
+      properties: { settings: object };
+      definitions: object;
+    };
+    settingsValidator = new Ajv({ allErrors: false, strict: false }).compile({ ...schema.properties.settings, definitions: schema.definitions });
+  }
+  if (!settingsValidator(f.settings)) {
+    const e = settingsValidator.errors![0]!;
+    throw new LtsError(`${where}: settings${e.instancePath} ${e.message ?? 'is invalid'}; cannot resume from it`);
+  }
+  if (f.settings.space !== undefined) parseSpaceOverrides(f.settings.space, `${where}: settings/space`);
+  return f;
 }
 
 /** Every complete record of a run; a truncated line left by a crash is skipped. */
