@@ -85,8 +85,9 @@ function sfc32Seeds(id: number): [number, number, number, number] {
 /**
  * Copies of the pool already mapped to `mean + k * v` (k = +-std), each value rounded to float32 exactly
  * as the per-value loop rounds it, so that a large tensor is filled by block copies (about 3x faster)
- * with byte-identical results. Each copy is 4 MB: keep a cache for one export (WeightSource does) rather
- * than for the process, so that the profile worker's memory figures do not carry it.
+ * with byte-identical results. Each copy is 4 MB (an export typically makes two, for +-0.02): a cache
+ * lives for one export (WeightSource holds it), not for the process, so the copies are garbage by the time
+ * the profile worker reads its inference memory.
  */
 export class ScaledPools {
   private readonly pools = new Map<string, Float32Array>();
