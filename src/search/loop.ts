@@ -11,10 +11,11 @@ import { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import { JsonlAppender } from '../util/jsonl.js';
+import { removeStaleTemps } from '../util/atomic.js';
 import { MeasurementCache, measurementContext } from './cache.js';
 import { lockRunDir } from './lock.js';
 import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
-import { CANDIDATES_FILE, failureReasons, frontierPoint, readCandidates, toolVersion, writePareto } from './results.js';
+import { CANDIDATES_FILE, failureReasons, frontierPoint, PARETO_FILE, readCandidates, toolVersion, writePareto } from './results.js';
 import type { SearchSpaces } from './spaces.js';
 import type { CandidateRecord, Evaluator, FrontierPoint, ParetoFile, SearchSettings } from './types.js';
 
@@ -121,6 +122,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
     if (!opts.resume && existsSync(candidatesPath) && statSync(candidatesPath).size > 0) {
       throw new LtsError(`${opts.outDir} already holds measured candidates (${CANDIDATES_FILE}); resume it or choose another directory`);
     }
+    // A kill -9 between writing pareto.json's temp file and renaming it leaves the temp file behind.
+    removeStaleTemps(join(opts.outDir, PARETO_FILE));
     const context = measurementContext(opts.device, metrics, s.seed);
     const cache = new MeasurementCache<CandidateRecord>(context);
     let preloaded = 0;

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -28,4 +28,42 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch {
     // Some filesystems refuse fsync on a directory; the rename is still atomic there.
   }
+}
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temp files writeFileAtomic left next to `path` when its writer was killed mid-write
+ * (kill -9 between the write and the rename); a temp file of a process still running is left alone.
+ * Returns the names removed.
+ */
+export function removeStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const [pid, ts, ...rest] = name.slice(prefix.length, -'.tmp'.length).split('.');
+    if (rest.length > 0 || !/^\d+$/.test(pid ?? '') || !/^\d+$/.test(ts ?? '') || !processGone(Number(pid))) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      /* gone already */
+    }
+  }
+  return removed;
 }

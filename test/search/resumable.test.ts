@@ -1,5 +1,6 @@
 // `--resume` builds the search from pareto.json: a damaged one must be a one-line error, not a crash.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSearch } from '../../src/search/loop.js';
@@ -14,6 +15,12 @@ describe('readResumable', () => {
     const dir = tmp();
     await runSearch({ outDir: dir, device, settings: s, evaluators: [new FakeEvaluator()], spaces: searchSpaces(s.families, { min: s.param_min, max: s.param_max }) });
     expect(readResumable(dir).settings).toEqual(s);
+
+    // A temp file from a pareto.json write cut short by kill -9 is cleared when the run resumes.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, `.pareto.json.${dead}.1700000000000.tmp`), '{"schema_');
+    await runSearch({ outDir: dir, device, settings: s, evaluators: [new FakeEvaluator()], spaces: searchSpaces(s.families, { min: s.param_min, max: s.param_max }), resume: true });
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     const good = JSON.parse(readFileSync(join(dir, 'pareto.json'), 'utf8'));
 
     const cases: [string, (p: any) => void, RegExp][] = [
