@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { checkDevice, loadDevice } from '../profile/index.js';
 import { LtsError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../agent/protocol.js';
@@ -20,6 +21,19 @@ function readPem(path: string, what: string): Buffer {
   } catch (e) {
     throw new LtsError(`cannot read TLS ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+/** The certificate and key, checked as a pair now rather than when the server starts (after the device probe). */
+function readTlsPair(certPath: string, keyPath: string): { cert: Buffer; key: Buffer } {
+  const cert = readPem(certPath, 'certificate');
+  const key = readPem(keyPath, 'key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    const why = (e as { reason?: string }).reason ?? (e as Error).message;
+    throw new LtsError(`--tls-cert ${certPath} and --tls-key ${keyPath} are not a PEM certificate and its private key (${why})`);
+  }
+  return { cert, key };
 }
 
 interface AgentCliOptions {
@@ -53,9 +67,7 @@ export function agentCommand(): Command {
         process.stderr.write(`lts agent: warning: ${opts.tokenFile} is readable by other users; chmod 600 ${opts.tokenFile}\n`);
       }
       const device = loadDevice(opts.device);
-      const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
-        ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') }
-        : undefined;
+      const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? readTlsPair(opts.tlsCert, opts.tlsKey) : undefined;
       if (!isLoopback(opts.host) && tls === undefined) {
         process.stderr.write(`lts agent: warning: listening on ${opts.host} without TLS; the token and configs cross the network in clear text (see --tls-cert)\n`);
       }
@@ -66,6 +78,7 @@ export function agentCommand(): Command {
         if (e.code === 'EADDRINUSE') throw new LtsError(`port ${opts.port} on ${opts.host} is in use; pick another with --port`);
         if (e.code === 'EACCES') throw new LtsError(`not allowed to listen on ${opts.host}:${opts.port}; use a port above 1023`);
         if (e.code === 'EADDRNOTAVAIL') throw new LtsError(`${opts.host} is not an address of this machine (--host)`);
+        if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') throw new LtsError(`--host ${opts.host}: no such host name here`);
         throw e;
       });
       // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
