@@ -7,7 +7,7 @@ import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '
 import { perplexityAnnotator } from '../search/calibration.js';
 import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
-import { failureReasons, readResumable, PARETO_FILE } from '../search/results.js';
+import { failureReasons, oneLineMessage, readResumable, PARETO_FILE } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
 import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
@@ -188,7 +188,7 @@ export function spaceOverrides(o: SearchCliOptions): SpaceOverrides {
     try {
       json = JSON.parse(text);
     } catch (err) {
-      throw new LtsError(`--space ${o.space}: not valid JSON (${(err as Error).message})`);
+      throw new LtsError(`--space ${o.space}: not valid JSON (${oneLineMessage(err)})`);
     }
     space = { ...parseSpaceOverrides(json, o.space) };
   }

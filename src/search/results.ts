@@ -56,6 +56,11 @@ export function writePareto(dir: string, file: ParetoFile): void {
   writeFileAtomic(join(dir, PARETO_FILE), JSON.stringify(file, null, 2) + '\n');
 }
 
+/** An error message on one line: V8's JSON errors quote the input, newlines included. */
+export function oneLineMessage(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').trim();
+}
+
 export function readPareto(dir: string): ParetoFile {
   const p = join(dir, PARETO_FILE);
   if (!existsSync(p)) throw new LtsError(`${dir} is not a search run directory: no ${PARETO_FILE}`);
@@ -63,7 +68,7 @@ export function readPareto(dir: string): ParetoFile {
   try {
     parsed = JSON.parse(readFileSync(p, 'utf8'));
   } catch (err) {
-    throw new LtsError(`${p}: not valid JSON (${(err as Error).message})`);
+    throw new LtsError(`${p}: not valid JSON (${oneLineMessage(err)})`);
   }
   const f = parsed as Partial<ParetoFile>;
   if (f.schema_version !== 1 || !f.settings || !f.device) {

@@ -44,4 +44,11 @@ describe('readResumable', () => {
       expect((err as Error).message, what).toMatch(why);
     }
   });
+
+  it('a pareto.json that is not JSON is one line', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'pareto.json'), 'garbage\n');
+    expect(() => readResumable(dir)).toThrow(LtsError);
+    expect(() => readResumable(dir)).toThrow(/^[^\n]*pareto\.json: not valid JSON \([^\n]*\)$/);
+  });
 });

@@ -53,6 +53,8 @@ describe('search-space options', () => {
   it('rejects bad space files with one line naming the key', () => {
     expect(() => spaceOverrides({ ...base, space: '/nonexistent/space.json' })).toThrow(/cannot read --space/);
     expect(() => spaceOverrides({ ...base, space: spaceFile('{oops') })).toThrow(/not valid JSON/);
+    // V8 quotes short inputs in its message, newline and all; the error stays one line.
+    expect(() => spaceOverrides({ ...base, space: spaceFile('nope\n') })).toThrow(/^[^\n]*not valid JSON[^\n]*$/);
     expect(() => spaceOverrides({ ...base, space: spaceFile({ n_heads: [2] }) })).toThrow(/\.n_heads: unknown search-space option/);
     expect(() => spaceOverrides({ ...base, space: spaceFile({ gpt2: { d_model: [] } }) })).toThrow(/\.gpt2\.d_model: expected a non-empty list/);
     expect(() => spaceOverrides({ ...base, space: spaceFile({ bounds: { min: 1 } }) })).toThrow(/--param-min/);
