@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { checkDevice, fingerprint, loadDevice, measureCandidate } from '../profile/index.js';
 import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '../profile/types.js';
 import { perplexityAnnotator } from '../search/calibration.js';
+import { metricValue } from '../search/objectives.js';
 import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
 import { failureReasons, oneLineMessage, readResumable, PARETO_FILE } from '../search/results.js';
@@ -268,8 +269,17 @@ export function endNote(outcome: Pick<SearchOutcome, 'pareto' | 'history' | 'sto
     exitCode = 1;
   } else if (c.evaluated === 0 && outcome.stoppedBy === 'budget') {
     lines.push('lts: the budget ran out before any candidate was measured; resume with a larger --budget');
-  } else if (c.frontier === 0 && c.evaluated > c.failed && outcome.pareto.settings.latency_max_ms !== undefined) {
-    lines.push(`lts: no measured candidate met --latency-max ${outcome.pareto.settings.latency_max_ms} ms`);
+  } else if (c.frontier === 0 && c.evaluated > c.failed) {
+    // Measured, yet nothing qualifies: a cost the device never reported, or the latency constraint.
+    const ok = outcome.history.filter((r) => r.measurement.ok);
+    const missing = outcome.pareto.settings.metrics.filter((m) => ok.every((r) => metricValue(r, m) === undefined));
+    if (missing.length > 0) {
+      const hint = missing.includes('memory') ? ' (memory needs a resettable high-water mark: Linux with /proc/self/clear_refs writable)' : '';
+      lines.push(`lts: the device reported no ${missing.join(' or ')} figures for any measured candidate, so none can be on the frontier${hint}`);
+      exitCode = 1;
+    } else if (outcome.pareto.settings.latency_max_ms !== undefined) {
+      lines.push(`lts: no measured candidate met --latency-max ${outcome.pareto.settings.latency_max_ms} ms`);
+    }
   }
   // An interrupt keeps its own code even when nothing succeeded so far.
   if (outcome.stoppedBy === 'interrupt') exitCode = 130;

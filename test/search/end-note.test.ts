@@ -44,4 +44,24 @@ describe('the end of a search', () => {
     expect(end.exitCode).toBe(0);
     expect(end.lines.join('\n')).toMatch(/budget ran out before any candidate was measured/);
   });
+
+  it('says which cost the device never reported when nothing can be on the frontier, and exits 1', async () => {
+    const s = settings({ metrics: ['latency', 'memory'], iterations: 0, population: 3 });
+    // A machine without a resettable high-water mark measures latency but reports no memory.
+    const noMemory = new FakeEvaluator();
+    const ev = { name: 'no-memory', fingerprint: () => noMemory.fingerprint(), evaluate: async (...a: Parameters<FakeEvaluator['evaluate']>) => {
+      const m = await noMemory.evaluate(...a);
+      delete m.memory;
+      return m;
+    } };
+    const out = await runSearch({ outDir: tmp(), device, settings: s, evaluators: [ev], spaces: spacesFor(s) });
+    expect(out.pareto.counts).toMatchObject({ evaluated: 3, failed: 0, frontier: 0 });
+    const end = endNote(out);
+    expect(end.exitCode).toBe(1);
+    expect(end.lines.join('\n')).toMatch(/reported no memory figures for any measured candidate.*clear_refs/);
+
+    const limited = settings({ iterations: 0, population: 3, latency_max_ms: 1e-6 });
+    const out2 = await runSearch({ outDir: tmp(), device, settings: limited, evaluators: [new FakeEvaluator()], spaces: spacesFor(limited) });
+    expect(endNote(out2)).toEqual({ lines: ['lts: no measured candidate met --latency-max 0.000001 ms'], exitCode: 0 });
+  });
 });
