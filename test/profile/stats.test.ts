@@ -58,6 +58,17 @@ describe('binomial order-statistic CI of the median', () => {
     }
   });
 
+  it('long protocols get the same ranks, without recomputing the CDF per rank', () => {
+    for (let n = 301; n <= 1300; n += 97) {
+      const { lo } = medianCiRanks(n);
+      expect(1 - 2 * binomHalfCdf(n, lo - 1)).toBeGreaterThanOrEqual(0.95);
+      expect(1 - 2 * binomHalfCdf(n, lo)).toBeLessThan(0.95);
+    }
+    // Normal approximation: n/2 - 1.96 sqrt(n)/2. The cubic version needed ~10 s for n = 3000 alone.
+    expect(medianCiRanks(3000)).toEqual({ lo: 1446, hi: 1555, exact: true });
+    expect(medianCiRanks(100_000)).toEqual({ lo: 49690, hi: 50311, exact: true });
+  });
+
   it('medianCi picks the order statistics of unsorted samples', () => {
     const xs = [10, 3, 7, 1, 9, 2, 8, 4, 6, 5]; // sorted 1..10, n=10 -> ranks 2 and 9
     expect(medianCi(xs)).toEqual({ low: 2, high: 9, exact: true });
