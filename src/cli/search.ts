@@ -1,7 +1,7 @@
 // `lts search`: options -> settings and evaluators -> the loop -> pareto.json (+ report where available).
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { checkDevice, fingerprint, loadDevice, measureCandidate } from '../profile/index.js';
 import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '../profile/types.js';
 import { perplexityAnnotator } from '../search/calibration.js';
@@ -156,7 +156,11 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   };
   if (o.latencyMax !== undefined) s.latency_max_ms = positive('latency-max', o.latencyMax);
   if (o.budget !== undefined) s.budget_minutes = positive('budget', o.budget);
-  if (o.calibration !== undefined) s.calibration = o.calibration;
+  if (o.calibration !== undefined) {
+    // A file is recorded by its absolute path: --resume and `lts report` may run from another directory.
+    const isPath = o.calibration.endsWith('.json') || o.calibration.includes('/') || o.calibration.includes('\\');
+    s.calibration = isPath ? resolve(o.calibration) : o.calibration;
+  }
   if (o.dataset !== undefined) s.dataset = o.dataset;
   const space = spaceOverrides(o);
   if (Object.keys(space).length > 0) s.space = space;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSettings, effectiveDevice, parseCount, parseFamilies, parseMetrics, populationSplit } from '../../src/cli/search.js';
 import { LtsError } from '../../src/util/errors.js';
@@ -49,5 +50,10 @@ describe('search options', () => {
     expect(s).toMatchObject({ families: ['gpt2'], param_min: 6e6, param_max: 100e6, iterations: 2, parents: 2, latency_max_ms: 50, budget_minutes: 5 });
     expect(buildSettings({ ...base, family: 'all' }, device).param_min).toBe(4e6);
     expect(() => buildSettings({ ...base, paramMin: '10M', paramMax: '5M' }, device)).toThrow(/above/);
+  });
+
+  it('records a --calibration file by its absolute path (resume and report may run elsewhere), a built-in by name', () => {
+    expect(buildSettings({ ...base, calibration: 'cal/my fit.json' }, device).calibration).toBe(resolve('cal/my fit.json'));
+    expect(buildSettings({ ...base, calibration: 'gpt2-lm1b' }, device).calibration).toBe('gpt2-lm1b');
   });
 });
