@@ -68,6 +68,11 @@ export function requestDevice(device: DeviceProfile, req: MeasureRequest): Devic
   };
 }
 
+/** A measuring child killed by a stop signal sent to the agent's process group, not by its own doing. */
+export function interruptedOnAgent(m: Measurement): boolean {
+  return !m.ok && /^crashed: signal (SIGINT|SIGTERM|SIGHUP)\b/.test(m.error ?? '');
+}
+
 /** Memoizes an async fact; a failure is not remembered, so the next call tries again. */
 function once<T>(compute: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
@@ -201,6 +206,13 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
     } catch (e) {
       if (e instanceof JobCancelled) return reply; // nobody is listening any more
       throw e;
+    }
+    if (interruptedOnAgent(measurement)) {
+      // Ctrl-C on the agent's terminal (or a service stop signalling its whole group) reaches the
+      // measuring child too. That is the agent going away, not the candidate failing: answer 503 so the
+      // search measures it elsewhere or later rather than recording a failure it would never retry.
+      reply.header('retry-after', '5');
+      return refuse(reply, 503, `measurement interrupted on the agent (${measurement.error}); the candidate was not measured`);
     }
     outcomes.set(
       reply.raw,
