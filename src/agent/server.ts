@@ -1,7 +1,7 @@
 // `lts agent`: serves measurement requests for the device it runs on. The request carries a config,
 // never weights; the agent rebuilds the graph and measures it with the same code a local run uses.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { doctor, fingerprint, measureCandidate } from '../profile/index.js';
+import { doctor, fingerprint, killedByStopSignal, measureCandidate } from '../profile/index.js';
 import type { DeviceProfile, Fingerprint, Measurement, Metric } from '../profile/types.js';
 import type { ArchConfig } from '../space/types.js';
 import { parseConfig, validateConfig } from '../space/index.js';
@@ -66,11 +66,6 @@ export function requestDevice(device: DeviceProfile, req: MeasureRequest): Devic
       timeoutS: Math.min(device.limits.timeoutS, req.limits?.timeoutS ?? Infinity),
     },
   };
-}
-
-/** A measuring child killed by a stop signal sent to the agent's process group, not by its own doing. */
-export function interruptedOnAgent(m: Measurement): boolean {
-  return !m.ok && /^crashed: signal (SIGINT|SIGTERM|SIGHUP)\b/.test(m.error ?? '');
 }
 
 /** Memoizes an async fact; a failure is not remembered, so the next call tries again. */
@@ -207,7 +202,7 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
       if (e instanceof JobCancelled) return reply; // nobody is listening any more
       throw e;
     }
-    if (interruptedOnAgent(measurement)) {
+    if (killedByStopSignal(measurement)) {
       // Ctrl-C on the agent's terminal (or a service stop signalling its whole group) reaches the
       // measuring child too. That is the agent going away, not the candidate failing: answer 503 so the
       // search measures it elsewhere or later rather than recording a failure it would never retry.

@@ -135,6 +135,15 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
   });
 }
 
+/**
+ * A measuring child killed by a stop signal (Ctrl-C reaches the whole foreground process group; a
+ * service stop signals the whole group): the measuring side was being stopped, the candidate did
+ * nothing wrong, so it must not be recorded as failed.
+ */
+export function killedByStopSignal(m: Measurement): boolean {
+  return !m.ok && /^crashed: signal (SIGINT|SIGTERM|SIGHUP)\b/.test(m.error ?? '');
+}
+
 const noTiming = (total: number): Measurement['timing'] => ({ export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: total });
 
 /** Measures one model in a fresh child process under the device's limits. */

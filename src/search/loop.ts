@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paretoFront } from '../pareto/index.js';
+import { killedByStopSignal } from '../profile/measure.js';
 import type { DeviceProfile, Fingerprint, Measurement } from '../profile/types.js';
 import { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
@@ -86,6 +87,9 @@ interface Candidate {
   total_params: number;
 }
 
+/** A candidate whose measuring child keeps dying of stop signals is recorded as failed after this many retries. */
+const MAX_SIGNAL_RETRIES = 2;
+
 /** Attempts allowed per wanted child before a generation settles for fewer. */
 const ATTEMPTS_PER_CHILD = 50;
 
@@ -163,6 +167,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
     // order once the generation is done. Between generations it is empty, so parents and the final
     // frontier come from history alone.
     let batchDone: CandidateRecord[] = [];
+    // Measurements ended by a stop signal, per candidate: retried, but a few times only.
+    const signalRetries = new Map<string, number>();
     const front = () => paretoFront([...history, ...batchDone].filter((r) => feasible(r, s)), objectives);
 
     const progress = () => {
@@ -330,8 +336,11 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
             log(`evaluator ${ev.name} dropped: ${(err as Error).message}; ${alive.length} left`);
             return;
           }
-          if (!m.ok && !abortedBefore && opts.signal?.aborted) {
-            // Ctrl-C reaches the measuring child too; a failure that coincides with it is not the candidate's.
+          const stopSignal = killedByStopSignal(m) && (signalRetries.get(c.key) ?? 0) < MAX_SIGNAL_RETRIES;
+          if (!m.ok && ((!abortedBefore && opts.signal?.aborted) || stopSignal)) {
+            // Ctrl-C reaches the measuring child too, possibly before this process has handled its own
+            // SIGINT; a failure that coincides with it, or that is such a signal, is not the candidate's.
+            if (stopSignal) signalRetries.set(c.key, (signalRetries.get(c.key) ?? 0) + 1);
             queue.unshift(i);
             return;
           }

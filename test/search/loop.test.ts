@@ -237,6 +237,36 @@ describe('runSearch', () => {
     expect(JSON.stringify(again.calls[0])).toBe(JSON.stringify(ev.calls[4]));
   });
 
+  it('does not record a measurement ended by a stop signal the search has not seen yet; retries it, a few times at most', async () => {
+    const s = settings({ iterations: 1, population: 6, parents: 2, mutations: 2, crossovers: 2 });
+    const inner = new FakeEvaluator();
+    const seen = new Map<string, number>();
+    let stubborn: string | undefined;
+    const ev: Evaluator = {
+      name: 'signalled',
+      fingerprint: () => inner.fingerprint(),
+      async evaluate(cfg, req) {
+        const k = JSON.stringify(cfg);
+        const n = (seen.get(k) ?? 0) + 1;
+        seen.set(k, n);
+        stubborn ??= k;
+        // Every candidate's first child dies of SIGINT (Ctrl-C reaching the group before the search handles it);
+        // the first candidate's child dies of SIGTERM every time.
+        if (k === stubborn) return { ok: false, error: 'crashed: signal SIGTERM', timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 1 } };
+        if (n === 1) return { ok: false, error: 'crashed: signal SIGINT', timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 1 } };
+        return inner.evaluate(cfg, req);
+      },
+    };
+    const o = opts(s, [ev]);
+    const out = await runSearch(o);
+    const recs = lines(o.outDir);
+    expect(new Set(recs.map((r) => r.key)).size).toBe(recs.length);
+    const failed = recs.filter((r) => !r.measurement.ok);
+    expect(failed.map((r) => r.key)).toEqual([stubborn]);
+    expect(seen.get(stubborn!)).toBe(3);
+    expect(out.history.filter((r) => r.measurement.ok)).toHaveLength(recs.length - 1);
+  });
+
   it('searches several families on one frontier without crossing families', async () => {
     const s = settings({ families: ['gpt2', 'transfo-xl', 'primer'], param_min: 4e6, iterations: 2 });
     const real = spacesFor(s);
