@@ -38,7 +38,8 @@ function program(): Command {
 }
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`lts: error: ${message}\n`);
+  // One line, whatever the message carried (parser errors, wrapped native errors).
+  process.stderr.write(`lts: error: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
   process.exit(code);
 }
 

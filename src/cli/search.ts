@@ -370,7 +370,9 @@ export function searchCommand(): Command {
       ac.abort();
       progress.log('lts: stopping after the current measurement and writing results (Ctrl-C again to quit now)');
     };
+    // SIGTERM (a job scheduler, `kill`) stops as gracefully as Ctrl-C: finish the measurement, write results.
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
     process.stderr.write(
       `lts search: ${settings.families.join(', ')} on ${device.name} (${device.executionProviders.join('+')}, ${device.graph} graph), ` +
         `metric ${settings.metrics.join(',')}, seed ${settings.seed}, ${resume ? 'resuming' : 'writing'} ${outDir}\n`,
@@ -392,6 +394,7 @@ export function searchCommand(): Command {
     } finally {
       progress.stop();
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
       for (const ev of evaluators) await ev.close?.().catch(() => {});
     }
 
