@@ -107,6 +107,8 @@ export interface Fingerprint {
   node_version: string;
   runtime: { name: string; version: string };
   execution_provider: string;
+  /** In pareto.json: the providers that actually ran the measured graphs (e.g. ['cpu'], ['webgpu+cpu']). */
+  providers_ran?: string[];
   threads: { intraOp: number; interOp: number };
   gpu?: string;
 }

@@ -218,7 +218,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
         tool: { name: 'lts', version: toolVersion() },
         created_at: new Date().toISOString(),
         device: opts.device,
-        fingerprint,
+        fingerprint: withProvidersRan(fingerprint, [...history, ...batchDone]),
         settings: s,
         ...(calibration ? { calibration } : {}),
         counts: {
@@ -447,4 +447,13 @@ function checkSettings(s: SearchSettings): void {
   if (!(s.param_min <= s.param_max)) throw new LtsError(`param bounds empty: min ${s.param_min} > max ${s.param_max}`);
   if (s.metrics.length < 1 || s.metrics.length > 3) throw new LtsError('choose one to three metrics');
   if (s.families.length < 1) throw new LtsError('no family to search');
+}
+
+/**
+ * The fingerprint names the provider the profile asked for; what actually ran each measured graph (read
+ * from onnxruntime's node placements) is added, so a partial fallback shows at the top of the file too.
+ */
+function withProvidersRan(fp: Fingerprint, records: readonly CandidateRecord[]): Fingerprint {
+  const ran = [...new Set(records.filter((r) => r.measurement.ok && r.measurement.provider).map((r) => r.measurement.provider!))].sort();
+  return ran.length > 0 ? { ...fp, providers_ran: ran } : fp;
 }

@@ -51,6 +51,8 @@ describe('runSearch', () => {
     expect(validatePareto(p)).toBeNull();
     expect(Number.isNaN(Date.parse(p.created_at))).toBe(false);
     expect(p.counts).toMatchObject({ evaluated: 48, failed: 0, iterations_done: 3, stopped_by: 'iterations' });
+    // The provider that actually ran (from the measurements) is recorded beside the one asked for.
+    expect(p.fingerprint.providers_ran).toEqual(['cpu']);
     expect(p.frontier.length).toBe(p.counts.frontier);
     expect(p.frontier.length).toBeGreaterThan(1);
     // Sorted by cost, and along a 2-objective front more cost buys more params.
