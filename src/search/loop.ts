@@ -18,7 +18,7 @@ import { lockRunDir } from './lock.js';
 import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
 import { CANDIDATES_FILE, failureReasons, frontierPoint, PARETO_FILE, readCandidates, toolVersion, writePareto } from './results.js';
 import type { SearchSpaces } from './spaces.js';
-import type { CandidateRecord, Evaluator, FrontierPoint, ParetoFile, SearchSettings } from './types.js';
+import type { CandidateInfo, CandidateRecord, Evaluator, FrontierPoint, ParetoFile, SearchSettings } from './types.js';
 
 export type StopReason = ParetoFile['counts']['stopped_by'];
 
@@ -77,14 +77,10 @@ export interface SearchOutcome {
   stoppedBy: StopReason;
 }
 
-interface Candidate {
+/** A child accepted for measuring; its generation travels with the batch it is measured in. */
+interface Candidate extends Omit<CandidateInfo, 'iteration'> {
+  /** All slots, inactive ones too, so that later mutations can activate them. */
   genome: ArchConfig;
-  config: ArchConfig;
-  key: string;
-  id: string;
-  family: Family;
-  decoder_params: number;
-  total_params: number;
 }
 
 /** A candidate whose measuring child keeps dying of stop signals is recorded as failed after this many retries. */

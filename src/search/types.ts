@@ -15,16 +15,21 @@ export interface Evaluator {
   close?(): Promise<void>;
 }
 
-/** One line of `<out>/candidates.jsonl`: every evaluated candidate, appended as it is measured. */
-export interface CandidateRecord {
+/** A candidate as the search knows it, before and after measuring. */
+export interface CandidateInfo {
   id: string;
   key: string;
   family: Family;
   /** Canonical config (active layers only); enough to rebuild the model. */
   config: ArchConfig;
+  /** The generation that produced it (0 = the initial population). */
   iteration: number;
   decoder_params: number;
   total_params: number;
+}
+
+/** One line of `<out>/candidates.jsonl`: every evaluated candidate, appended as it is measured. */
+export interface CandidateRecord extends CandidateInfo {
   measurement: Measurement;
   /** Which evaluator measured it (e.g. 'local', 'agent http://host:7070'). */
   evaluator: string;
@@ -38,14 +43,7 @@ export interface CandidateRecord {
 }
 
 /** One frontier point in pareto.json. */
-export interface FrontierPoint {
-  id: string;
-  key: string;
-  family: Family;
-  config: ArchConfig;
-  iteration: number;
-  decoder_params: number;
-  total_params: number;
+export interface FrontierPoint extends CandidateInfo {
   /** Predicted validation perplexity from the calibration named in pareto.json `calibration`. */
   predicted_ppl?: number;
   latency?: LatencyStats;
