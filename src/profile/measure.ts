@@ -47,6 +47,18 @@ export function providerFromPlacement(requested: string[], placement: Record<str
   return used.join('+');
 }
 
+/**
+ * Dawn says why WebGPU found no adapter only as a warning on stderr; this turns such a line into the
+ * reason the probe reports (a missing Vulkan loader, or a driver lacking what WebGPU needs).
+ */
+export function vulkanReason(line: string): string | undefined {
+  const vk = line.match(/Couldn't load Vulkan: ([^:]+)/);
+  if (vk) return `Vulkan not loadable (${vk[1]!.trim()} missing)`;
+  const missing = line.match(/^Warning: (Vulkan .* required)\.?$/);
+  if (missing) return `the Vulkan driver lacks a WebGPU requirement: ${missing[1]}`;
+  return undefined;
+}
+
 type ChildOutcome<R> = { reply?: R; error?: string; placement?: Record<string, number>; vulkan?: string };
 
 function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: Pick<MeasureOptions, 'onStart' | 'onPhase'>): Promise<ChildOutcome<R>> {
@@ -71,9 +83,8 @@ function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: P
       for (const raw of lines) {
         const l = raw.replace(/\x1b\[[0-9;]*m/g, '').trim();
         if (l.includes('placed on [')) placementLines.push(l);
-        // Dawn says why WebGPU found no adapter only as a warning; keep it for the probe's error line.
-        const vk = l.match(/Couldn't load Vulkan: ([^:]+)/);
-        if (vk) vulkan = `Vulkan not loadable (${vk[1]!.trim()} missing)`;
+        const vk = vulkanReason(l);
+        if (vk) vulkan = vk;
         // Verbose/info chatter from session creation is not a reason for anything.
         else if (l !== '' && !/\[[VI]:onnxruntime/.test(l)) lastErr = l;
       }

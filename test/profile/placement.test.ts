@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlacements, providerFromPlacement } from '../../src/profile/measure.js';
+import { parsePlacements, providerFromPlacement, vulkanReason } from '../../src/profile/measure.js';
 
 const V = '2026-11-22 19:41:38.947426368 [V:onnxruntime:, session_state.cc:1380 VerifyEachNodeIsAssignedToAnEp]';
 
@@ -24,5 +24,15 @@ describe('recording the providers that really ran', () => {
 
   it('no placement lines (onnxruntime-web): nothing claimed', () => {
     expect(parsePlacements(['some other line'])).toBeUndefined();
+  });
+});
+
+describe('why WebGPU found no adapter', () => {
+  it('names a missing Vulkan loader or a driver lacking a WebGPU requirement, and nothing else', () => {
+    expect(vulkanReason("Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file")).toBe('Vulkan not loadable (libvulkan.so.1 missing)');
+    expect(vulkanReason('Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.')).toBe(
+      'the Vulkan driver lacks a WebGPU requirement: Vulkan shaderUniform*ArrayDynamicIndexing required',
+    );
+    expect(vulkanReason(' - While initializing adapter (backend=BackendType::Vulkan)')).toBeUndefined();
   });
 });
