@@ -17,18 +17,10 @@ import type { ArchConfig } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import { adaptiveEmbedding, adaptiveLogSoftmax } from './adaptive.js';
 import { GraphBuilder } from './graph.js';
-import type { ExportedModel, ExportOptions, GraphForm, TensorSpec } from './types.js';
-import { WeightSource } from './weights.js';
+import type { BuildExtras, ExportedModel, ExportOptions, GraphForm, TensorSpec } from './types.js';
 
-/** Knobs for tests and benchmarks, not part of a candidate's identity. */
-export interface BuildExtras {
-  /** Multiplies every initializer's standard deviation (tests use larger weights so mistakes show). */
-  weightScale?: number;
-  /** Lowers the size past which weights go to external data (tests of that path). */
-  protoLimitBytes?: number;
-  /** Prefill only: also output the state a decode step continues from (`present.*`, `present_conv.*`). */
-  presentState?: boolean;
-}
+export type { BuildExtras } from './types.js';
+import { WeightSource } from './weights.js';
 
 const LN_EPS = 1e-5;
 // Additive mask value; exp underflows to exactly 0 in float32 as with ORT's mask_filter_value.

@@ -1,11 +1,11 @@
 // One entry point for every family: the search, the profiler and the CLI call exportModel only.
 import type { ArchConfig } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
-import { buildGpt2, type BuildExtras } from './gpt2.js';
+import { buildGpt2 } from './gpt2.js';
 import { buildTransfoXl } from './transfo-xl.js';
-import type { ExportedModel, ExportOptions } from './types.js';
+import type { BuildExtras, ExportedModel, ExportOptions } from './types.js';
 
-export type { BuildExtras } from './gpt2.js';
+export type { BuildExtras } from './types.js';
 
 /** Builds the candidate's ONNX graph in memory (form and mode from opts; weights from opts.seed). */
 export function exportModel(cfg: ArchConfig, opts: ExportOptions, extras: BuildExtras = {}): ExportedModel {

@@ -5,7 +5,7 @@
 // sit on the measured path. Initializers carry HF state-dict names and HF shapes (Linear weights
 // [out, in]); the Transpose/Slice nodes applied to them are constant-folded by ORT at session creation.
 import { adaptiveEmbedding, adaptiveLogSoftmax } from './adaptive.js';
-import type { BuildExtras } from './gpt2.js';
+import type { BuildExtras } from './types.js';
 import { GraphBuilder } from './graph.js';
 import type { ExportOptions, ExportedModel, GraphForm } from './types.js';
 import { WeightSource } from './weights.js';
