@@ -130,9 +130,9 @@ export interface ConfigSummary {
   /** Decoder layers (for a family of blocks: every sub-layer). */
   n_layer: number;
   d_model: number;
-  /** Per-layer head counts and FFN widths, `;`-separated ('' where a layer has none). */
-  n_head: string;
-  d_inner: string;
+  /** Head counts of the layers with attention, FFN widths of the layers with a feed-forward, in order. */
+  n_head: number[];
+  d_inner: number[];
   /** Adaptive-embedding divisor (0: plain tied embedding). */
   div_val: number;
   d_embed: number;
@@ -163,8 +163,11 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
    * existing family's canonical returns: run directories are keyed by it.
    */
   canonical(cfg: C): C;
-  /** First broken structural rule, or null; with bounds also the proxy's bounds (checked last). */
-  findViolation(cfg: C, bounds?: ParamBounds): Violation | null;
+  /**
+   * First broken structural rule, or null; with bounds also the proxy's bounds (checked last). `space`:
+   * the space's settings a rule depends on (e.g. a minimum FFN ratio), defaults when absent.
+   */
+  findViolation(cfg: C, bounds?: ParamBounds, space?: Partial<O>): Violation | null;
   summary(cfg: C): ConfigSummary;
 
   // space

@@ -1,6 +1,6 @@
 // The loop's view of the search space: one space per family plus the identity and proxy functions.
 // Kept behind this small interface so the loop stays family-agnostic.
-import { decoderParams, totalParams } from '../proxy/index.js';
+import { proxyParams, totalParams } from '../proxy/index.js';
 import { candidateId, candidateKey, canonical, getSpace, overridesFor, type SpaceOverrides } from '../space/index.js';
 import type { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
@@ -19,6 +19,7 @@ export interface SearchSpaces {
   canonical(cfg: ArchConfig): ArchConfig;
   candidateKey(cfg: ArchConfig): string;
   candidateId(cfg: ArchConfig): string;
+  /** The family's accuracy proxy (recorded as `decoder_params`). */
   decoderParams(cfg: ArchConfig): number;
   totalParams(cfg: ArchConfig): number;
 }
@@ -40,7 +41,7 @@ export function searchSpaces(
     canonical,
     candidateKey,
     candidateId,
-    decoderParams,
+    decoderParams: proxyParams,
     totalParams,
   };
 }

@@ -1,0 +1,63 @@
+// A per-layer family's FamilyDefinition from its LayeredSpec: the config, space and counting code the
+// layered families share, parameterized by what the spec says (never by the family's name).
+import type { FamilyDefinition, ParamBounds } from '../types.js';
+import { canonicalLayered, summarizeLayered } from './canonical.js';
+import type { LayeredConfig } from './config.js';
+import { layeredSpaceOptions, type LayeredSpaceOptions } from './defaults.js';
+import { layeredParamBreakdown } from './params.js';
+import { parseLayered, parseLayeredRow } from './parse.js';
+import { makeLayeredSpace, type SwitchChoices } from './space.js';
+import type { LayeredSpec } from './spec.js';
+import { registerSwitches } from './switches.js';
+import { layeredViolation } from './validate.js';
+
+export function layeredFamily<C extends LayeredConfig & { family: string }, S extends string = never>(
+  spec: LayeredSpec<C, S>,
+): FamilyDefinition<C, LayeredSpaceOptions & SwitchChoices<S>> {
+  type O = LayeredSpaceOptions & SwitchChoices<S>;
+  const switches = spec.switches.map((s) => s.name);
+  registerSwitches(spec.name, switches);
+  const breakdown = (cfg: C) => layeredParamBreakdown(cfg, spec);
+  const proxy = (cfg: C) => breakdown(cfg).decoder;
+  const violation = (cfg: C, bounds?: ParamBounds, space?: Partial<O>) =>
+    layeredViolation(cfg, switches, () => proxy(cfg), bounds, space?.dInnerRatio);
+  const defaults = (): O => {
+    const o = layeredSpaceOptions(spec.vocabSize, spec.minParams) as O;
+    for (const s of switches) (o as Record<S, boolean[]>)[s] = [false, true];
+    return o;
+  };
+  return {
+    name: spec.name,
+    description: spec.description,
+    hfModelTypes: spec.hfModelTypes,
+    parseConfig(raw, mode) {
+      if (mode === 'table') return parseLayeredRow(raw, { family: spec.name, vocabSize: spec.vocabSize, divVal: spec.divVal.table, switches: spec.switches }) as C;
+      return parseLayered(raw, { family: spec.name, vocabSize: spec.vocabSize, divVal: spec.divVal.config, switches }) as C;
+    },
+    canonical: (cfg) => canonicalLayered(cfg, switches),
+    findViolation: violation,
+    summary: summarizeLayered,
+    defaultSpaceOptions: defaults,
+    spaceOptionKinds: {
+      n_layer: 'ints', d_model: 'ints', d_inner: 'ints', n_head: 'ints', div_val: 'ints',
+      ...Object.fromEntries(switches.map((s) => [s, 'bools'] as const)),
+      vocab_size: 'int', cutoffs: 'ints', n_positions: 'int', d_embed: 'int', dInnerRatio: 'number',
+    },
+    makeSpace(opts) {
+      const o: O = { ...defaults(), ...stripUndefined(opts) };
+      return makeLayeredSpace<C, S>(spec.name, o, switches, (cfg) => {
+        const v = violation(cfg, o.bounds, o);
+        return v ? `${v.rule}: ${v.field}: ${v.detail}` : null;
+      });
+    },
+    paramBreakdown: breakdown,
+    proxyParams: proxy,
+    buildGraph: spec.buildGraph,
+    trainingConfig: spec.trainingConfig,
+    calibration: spec.calibration,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
