@@ -181,9 +181,11 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   paramBreakdown(cfg: C): ParamBreakdown;
   /**
    * The search's accuracy proxy (recorded as `decoder_params` in candidates.jsonl and pareto.json, and
-   * what the bounds limit). The decoder count for dense families; a sparse family says which count.
+   * what the bounds limit). The decoder count for dense families; a sparse family says which count, and
+   * may let its space options choose (`space`: the search's options for this family; absent elsewhere,
+   * e.g. `lts params`, where the family's default applies).
    */
-  proxyParams(cfg: C): number;
+  proxyParams(cfg: C, space?: Partial<O>): number;
 
   // export
   /** The candidate's ONNX graph in memory: prefill or decode, `ort` or `standard` form (opts). */

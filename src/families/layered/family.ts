@@ -18,7 +18,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
   const switches = spec.switches.map((s) => s.name);
   registerSwitches(spec.name, switches);
   const breakdown = (cfg: C) => layeredParamBreakdown(cfg, spec);
-  const proxy = (cfg: C) => breakdown(cfg).decoder;
+  const proxy = (cfg: C): number => breakdown(cfg).decoder;
   const violation = (cfg: C, bounds?: ParamBounds, space?: Partial<O>) =>
     layeredViolation(cfg, switches, () => proxy(cfg), bounds, space?.dInnerRatio);
   const defaults = (): O => {
@@ -51,7 +51,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
       });
     },
     paramBreakdown: breakdown,
-    proxyParams: proxy,
+    proxyParams: (cfg) => proxy(cfg),
     buildGraph: spec.buildGraph,
     trainingConfig: spec.trainingConfig,
     calibration: spec.calibration,
