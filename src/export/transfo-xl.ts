@@ -4,7 +4,7 @@
 // [B, T, d]; the memories `mems.{i}` / `new_mems.{i}` are batch-first too ([B, M, d]) so no transposes
 // sit on the measured path. Initializers carry HF state-dict names and HF shapes (Linear weights
 // [out, in]); the Transpose/Slice nodes applied to them are constant-folded by ORT at session creation.
-import { adaptiveEmbedding, adaptiveLogSoftmax } from './adaptive.js';
+import { adaptiveEmbedding, adaptiveLogSoftmax } from './blocks/adaptive.js';
 import type { BuildExtras } from './types.js';
 import { GraphBuilder } from './graph.js';
 import type { ExportOptions, ExportedModel, GraphForm } from './types.js';

@@ -1,6 +1,7 @@
 // GPT-2 (Hugging Face GPT2LMHeadModel): pre-LN blocks, learned positions, gelu_tanh FFN, tied output.
-import { buildGpt2 } from '../../export/gpt2.js';
+
 import { layeredFamily } from '../layered/family.js';
+import { buildGpt2Graph } from './graph.js';
 import type { Gpt2Config } from './config.js';
 import { gpt2TrainingConfig } from './training-config.js';
 
@@ -20,7 +21,7 @@ export const gpt2Family = layeredFamily<Gpt2Config>({
   attentionParams: (_cfg, d, a) => gpt2AttentionParams(d, a),
   finalNorm: true,
   learnedPositions: true,
-  buildGraph: buildGpt2,
+  buildGraph: (cfg, opts, extras) => buildGpt2Graph(cfg, opts, extras),
   trainingConfig: gpt2TrainingConfig,
   calibration: (dataset) => ({ name: `gpt2-${dataset}` }),
 });

@@ -7,7 +7,7 @@ import { switchOwners } from './switches.js';
 const isPosInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 1;
 
 /** Checks of the adaptive-embedding settings (cutoffs, cluster widths): the one place they are checked. */
-export function embeddingViolation(cfg: LayeredConfig): Violation | null {
+export function embeddingViolation(cfg: Pick<LayeredConfig, 'd_model' | 'd_embed' | 'div_val' | 'cutoffs' | 'vocab_size'>): Violation | null {
   if (!(Number.isInteger(cfg.div_val) && cfg.div_val >= 0)) {
     return { rule: 'div_val', field: 'div_val', detail: `${cfg.div_val} is not an integer >= 0` };
   }

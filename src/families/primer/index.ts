@@ -1,11 +1,12 @@
 // Primer-EZ (So et al.) on GPT-2: GPT-2's blocks with two switches, each searched: primer_square (FFN
 // relu(x)^2) and primer_conv (a causal depthwise conv of width 3 after each of Q, K, V).
-import { buildGpt2 } from '../../export/gpt2.js';
+import { buildGpt2Graph } from '../gpt2/graph.js';
 import { GPT2_VOCAB, gpt2AttentionParams } from '../gpt2/index.js';
 import { GPT2_STYLE } from '../gpt2/training-config.js';
 import { layeredFamily } from '../layered/family.js';
 import { perLayerTrainingConfig } from '../layered/training-config.js';
 import type { PrimerConfig } from './config.js';
+import { qkvConv } from './conv.js';
 
 export const primerFamily = layeredFamily<PrimerConfig, 'primer_square' | 'primer_conv'>({
   name: 'primer',
@@ -20,7 +21,9 @@ export const primerFamily = layeredFamily<PrimerConfig, 'primer_square' | 'prime
   attentionParams: (cfg, d, a) => gpt2AttentionParams(d, a) + (cfg.primer_conv ? 9 * a : 0),
   finalNorm: true,
   learnedPositions: true,
-  buildGraph: buildGpt2,
+  // GPT-2's graph with the switches as variations of its blocks.
+  buildGraph: (cfg, opts, extras) =>
+    buildGpt2Graph(cfg, opts, extras, { activation: cfg.primer_square ? 'relu_squared' : 'gelu_tanh', ...(cfg.primer_conv ? { qkvTransform: qkvConv } : {}) }),
   trainingConfig: (c, s, lts) =>
     perLayerTrainingConfig(c, s, lts, 'Hugging Face has no Primer config (squared ReLU, depthwise Q/K/V convs)', {
       ...GPT2_STYLE,
