@@ -17,6 +17,13 @@ import { runModel, type Feeds } from '../export/run.js';
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'graphs.json');
 const RECORD = process.env.LTS_RECORD_GRAPH_FIXTURES === '1';
 const TOL = 1e-6;
+/**
+ * Families whose graph bytes changed on purpose (same ops and counts, same outputs within TOL): the
+ * Transformer-XL writer now uses the shared blocks, so its causal mask is the shared -1e4 (was -1e30;
+ * both give exactly zero attention weight after exp in float32) and a few initializers and nodes are
+ * created in another order.
+ */
+const REWRITTEN = new Set(['transfo-xl']);
 
 const gpt2: ArchConfig = {
   family: 'gpt2', n_layer: 3, d_model: 24, d_inner: [50, 40, 64], n_head: [1, 2, 4], div_val: 0, d_embed: 24,
@@ -119,7 +126,7 @@ describe('exported graphs are unchanged by the family refactor', () => {
         for (let i = 0; i < values.length; i++) diff = Math.max(diff, Math.abs(g[i]! - values[i]!));
         expect(diff, name).toBeLessThanOrEqual(TOL);
       }
-      expect(got.sha256, 'graph bytes').toBe(want.sha256);
+      if (!REWRITTEN.has(c.cfg.family)) expect(got.sha256, 'graph bytes').toBe(want.sha256);
     });
   }
 });

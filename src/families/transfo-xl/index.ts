@@ -1,6 +1,6 @@
 // Transformer-XL (Hugging Face TransfoXLLMHeadModel): post-LN blocks, relative attention over a memory
 // of past segments, ReLU FFN, adaptive embedding and softmax (HF wt103: div_val 4).
-import { buildTransfoXl } from '../../export/transfo-xl.js';
+import { buildTransfoXl } from './graph.js';
 import { layeredFamily } from '../layered/family.js';
 import type { TransfoXlConfig } from './config.js';
 import { transfoXlTrainingConfig } from './training-config.js';

@@ -4,13 +4,16 @@
 // [B, T, d]; the memories `mems.{i}` / `new_mems.{i}` are batch-first too ([B, M, d]) so no transposes
 // sit on the measured path. Initializers carry HF state-dict names and HF shapes (Linear weights
 // [out, in]); the Transpose/Slice nodes applied to them are constant-folded by ORT at session creation.
-import { adaptiveEmbedding, adaptiveLogSoftmax } from './blocks/adaptive.js';
-import type { BuildExtras } from './types.js';
-import { GraphBuilder } from './graph.js';
-import type { ExportOptions, ExportedModel, GraphForm } from './types.js';
-import { WeightSource } from './weights.js';
-import type { ArchConfig } from '../space/types.js';
-import { LtsError } from '../util/errors.js';
+import {
+  addAndNorm, adaptiveEmbedding, adaptiveLogSoftmax, causalMaskData, feedForward, lnWeights, multiHeadAttention,
+  softmaxAttend, splitHeads,
+} from '../../export/blocks/index.js';
+import { GraphBuilder } from '../../export/graph.js';
+import type { BuildExtras, ExportOptions, ExportedModel, GraphForm } from '../../export/types.js';
+import { WeightSource } from '../../export/weights.js';
+import { LtsError } from '../../util/errors.js';
+import type { LayeredConfig } from '../layered/config.js';
+import { embeddingViolation } from '../layered/validate.js';
 
 // FUSION_NOTE (ORT 1.30 CPU provider, 1 intra-op thread, batch 1, seq 192, mem_len 192, 8 layers, 8 heads,
 // wt103 vocabulary with div_val 4; CPU ms per run, 30-40 interleaved runs on a shared 2-core host, p10 / median):
@@ -23,9 +26,9 @@ import { LtsError } from '../util/errors.js';
 // MultiHeadAttention with the positional term as attention bias, SkipLayerNormalization, and rel_shift's zero
 // column written by the MatMul (a zero row before r, pre-scaled) was the fastest and is the `ort` default.
 // Decode (1 token, 192 memory positions, d 512): all variants 34-35 ms p10, within noise.
-const LN_EPS = 1e-5;
-// Additive mask for future positions: exp() of it underflows to exactly 0 in float32.
-const MASKED = -1e30;
+
+/** A Transformer-XL config (the family is checked: a caller may hand any config to the graph builder). */
+type TxlGraphConfig = LayeredConfig & { family: string };
 
 /** Shapes of one Transformer-XL graph. `memOut` is HF's mem_len (positions kept); `memLen` the positions fed in. */
 export interface TxlGraphShapes {
@@ -55,7 +58,7 @@ export interface TxlBuildOptions {
  * The exporter entry point for family 'transfo-xl': prefill (seq tokens after mem_len memory positions)
  * or decode (1 token after `context` memory positions). Prefill graphs always return `new_mems.{i}`.
  */
-export function buildTransfoXl(cfg: ArchConfig, opts: ExportOptions, extras: BuildExtras = {}): ExportedModel {
+export function buildTransfoXl(cfg: TxlGraphConfig, opts: ExportOptions, extras: BuildExtras = {}): ExportedModel {
   const { batch, seq, mem_len, context } = opts.shapes;
   const shapes: TxlGraphShapes =
     opts.mode === 'decode' ? { batch, seq: 1, memLen: context, memOut: context } : { batch, seq, memLen: mem_len, memOut: mem_len };
@@ -69,7 +72,7 @@ export function buildTransfoXl(cfg: ArchConfig, opts: ExportOptions, extras: Bui
   });
 }
 
-function check(cfg: ArchConfig, s: TxlGraphShapes): void {
+function check(cfg: TxlGraphConfig, s: TxlGraphShapes): void {
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
   if (cfg.family !== 'transfo-xl') throw new LtsError(`buildTransfoXl: family must be transfo-xl, got ${cfg.family}`);
   if (!int(cfg.n_layer, 1)) throw new LtsError(`n_layer must be a positive integer, got ${cfg.n_layer}`);
@@ -80,17 +83,9 @@ function check(cfg: ArchConfig, s: TxlGraphShapes): void {
     if (h === undefined || !int(h, 1) || h > cfg.d_model) throw new LtsError(`n_head[${i}] must be an integer in 1..d_model, got ${h}`);
     if (f === undefined || !int(f, 1)) throw new LtsError(`d_inner[${i}] must be a positive integer, got ${f}`);
   }
-  if (!int(cfg.div_val, 0)) throw new LtsError(`div_val must be an integer >= 0, got ${cfg.div_val}`);
-  if (cfg.div_val === 0 && cfg.cutoffs.length > 0) throw new LtsError('div_val 0 (plain tied embedding) takes no cutoffs');
-  const ends = [0, ...cfg.cutoffs, cfg.vocab_size];
-  for (let k = 1; k < ends.length; k++) {
-    if (!int(ends[k]!, 1) || ends[k]! <= ends[k - 1]!) throw new LtsError(`cutoffs must increase strictly inside (0, vocab_size ${cfg.vocab_size}), got [${cfg.cutoffs}]`);
-  }
-  if (cfg.div_val >= 1) {
-    for (let k = 0; k <= cfg.cutoffs.length; k++) {
-      if (Math.floor(cfg.d_embed / cfg.div_val ** k) < 1) throw new LtsError(`adaptive cluster ${k} has width 0 (d_embed ${cfg.d_embed}, div_val ${cfg.div_val})`);
-    }
-  }
+  // The adaptive-embedding rules are the config's, checked in one place.
+  const v = embeddingViolation(cfg);
+  if (v) throw new LtsError(`${v.field}: ${v.detail}`);
   if (!int(s.batch, 1) || !int(s.seq, 1)) throw new LtsError(`batch and seq must be positive integers, got ${s.batch}, ${s.seq}`);
   if (!int(s.memLen, 0) || !int(s.memOut, 0) || s.memOut > s.memLen + s.seq) {
     throw new LtsError(`memory lengths must be integers >= 0 with kept <= fed + seq, got fed ${s.memLen}, kept ${s.memOut}, seq ${s.seq}`);
@@ -98,7 +93,7 @@ function check(cfg: ArchConfig, s: TxlGraphShapes): void {
 }
 
 /** Builds the graph for explicit shapes (buildTransfoXl maps ExportOptions onto this). */
-export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): ExportedModel {
+export function buildTransfoXlGraph(cfg: TxlGraphConfig, o: TxlBuildOptions): ExportedModel {
   check(cfg, o.shapes);
   const { batch: B, seq: S, memLen: M, memOut } = o.shapes;
   const d = cfg.d_model;
@@ -111,14 +106,14 @@ export function buildTransfoXlGraph(cfg: ArchConfig, o: TxlBuildOptions): Export
     skipLayerNorm: ortForm && (o.fusion?.skipLayerNorm ?? true),
     shiftInMatMul: ortForm && (o.fusion?.shiftInMatMul ?? true),
   };
-  const t = new Txl(g, w, cfg, fusion, B, S, M);
+  const t = new Txl(g, w, cfg, o.form, fusion, B, S, M);
 
   const ids = g.input('input_ids', 'int64', [B, S]);
   const mems = Array.from({ length: cfg.n_layer }, (_, i) => (M > 0 ? g.input(`mems.${i}`, 'float32', [B, M, d]) : null));
 
   let h = t.adaptiveEmbedding(ids); // [B, S, d]
   const posEmb = g.constTensor([K, d], positionalEmbedding(K, d), 'pos_emb'); // [K, d], p = K-1 .. 0
-  const mask = g.constTensor([S, K], causalMask(S, M), 'attn_mask'); // [S, K], j > i + M masked
+  const mask = g.constTensor([S, K], causalMaskData(S, M), 'attn_mask'); // [S, K], j > i + M masked
   for (let i = 0; i < cfg.n_layer; i++) {
     const cat = mems[i] ? g.node('Concat', [mems[i]!, h], { axis: 1 }) : h; // [B, K, d]
     if (memOut > 0) {
@@ -149,14 +144,6 @@ export function positionalEmbedding(klen: number, d: number): Float32Array {
   return out;
 }
 
-/** [S, S+M] additive mask: query i (at position M + i) sees keys j <= i + M. */
-function causalMask(S: number, M: number): Float32Array {
-  const K = S + M;
-  const out = new Float32Array(S * K);
-  for (let i = 0; i < S; i++) out.fill(MASKED, i * K + i + M + 1, (i + 1) * K);
-  return out;
-}
-
 /** One Transformer-XL graph under construction: one method per block, shapes in comments. */
 class Txl {
   private readonly d: number;
@@ -165,7 +152,8 @@ class Txl {
   constructor(
     private readonly g: GraphBuilder,
     private readonly w: WeightSource,
-    private readonly cfg: ArchConfig,
+    private readonly cfg: TxlGraphConfig,
+    private readonly form: GraphForm,
     private readonly fusion: { mha: boolean; skipLayerNorm: boolean; shiftInMatMul: boolean },
     private readonly B: number,
     private readonly S: number,
@@ -205,20 +193,12 @@ class Txl {
 
   /** LN(x + sublayer(x)) with the sublayer's trailing bias (if any) folded into the fused op in the ort form. */
   private postLN(x: string, y: string, prefix: string, bias?: string): string {
-    const { g, w, d } = this;
-    const gamma = w.get(`${prefix}.weight`, [d], 'ln_scale');
-    const beta = w.get(`${prefix}.bias`, [d], 'ln_shift');
-    if (this.fusion.skipLayerNorm) {
-      return g.ms('SkipLayerNormalization', bias ? [y, x, gamma, beta, bias] : [y, x, gamma, beta], { epsilon: { float: LN_EPS } });
-    }
-    const yb = bias ? g.node('Add', [y, bias]) : y;
-    return g.node('LayerNormalization', [g.node('Add', [x, yb]), gamma, beta], { axis: -1, epsilon: { float: LN_EPS } });
+    return addAndNorm(this.g, x, y, lnWeights(this.w, prefix, this.d), bias, this.fusion.skipLayerNorm);
   }
 
   /** [B, T, a] -> [B, H, T, hd] (or [B, H, hd, T] with keyT). */
   private heads(x: string, T: number, H: number, hd: number, keyT = false): string {
-    const r = this.g.node('Reshape', [x, this.i64([this.B, T, H, hd])]);
-    return this.g.node('Transpose', [r], { perm: keyT ? [0, 2, 3, 1] : [0, 2, 1, 3] });
+    return splitHeads(this.g, x, this.B, T, H, hd, keyT);
   }
 
   /** rel_shift in [B, H, S, K]: pad a zero column on the left, view [B, H, K+1, S], drop row 0, view [B, H, S, K]. */
@@ -261,13 +241,11 @@ class Txl {
     if (this.fusion.mha) {
       // MHA computes softmax(scale * (q+u) k^T + bias) v; the positional term and the mask ride in the bias.
       const bias = g.node('Add', [bdScaled, mask]); // [B, H, S, K]
-      ctx = g.ms('MultiHeadAttention', [qu, k, v, '', '', bias], { num_heads: H, scale: { float: scale } });
+      ctx = multiHeadAttention(g, { q: qu, k, v, heads: H, attentionBias: bias, scale })[0]!;
     } else {
       const ac = g.node('MatMul', [this.heads(qu, S, H, hd), this.heads(k, K, H, hd, true)]); // [B, H, S, K]
       const score = g.node('Add', [g.node('Add', [g.node('Mul', [ac, scaleT]), bdScaled]), mask]);
-      const prob = g.node('Softmax', [score], { axis: -1 }); // [B, H, S, K]
-      const out = g.node('MatMul', [prob, this.heads(v, K, H, hd)]); // [B, H, S, hd]
-      ctx = g.node('Reshape', [g.node('Transpose', [out], { perm: [0, 2, 1, 3] }), this.i64([B, S, a])]);
+      ctx = softmaxAttend(g, score, this.heads(v, K, H, hd), B, S, a);
     }
     const o = this.linear(ctx, w.get(`${p}.o_net.weight`, [d, a], 'normal')); // [B, S, d]
     return this.postLN(x, o, `${p}.layer_norm`);
@@ -297,12 +275,14 @@ class Txl {
 
   /** HF PositionwiseFF (post-LN): LN(x + W2 relu(W1 x + b1) + b2). */
   positionwiseFF(i: number, x: string): string {
-    const { g, w, d } = this;
+    const { w, d } = this;
     const f = this.cfg.d_inner[i]!;
     const p = `transformer.layers.${i}.pos_ff`;
-    const fc1 = this.linear(x, w.get(`${p}.CoreNet.0.weight`, [f, d], 'normal')); // [B, S, f]
-    const h = g.node('Relu', [g.node('Add', [fc1, w.get(`${p}.CoreNet.0.bias`, [f], 'bias')])]); // [B, S, f]
-    const y = this.linear(h, w.get(`${p}.CoreNet.3.weight`, [d, f], 'normal')); // [B, S, d]
+    const y = feedForward(this.g, x, {
+      fc: (h) => this.linear(h, w.get(`${p}.CoreNet.0.weight`, [f, d], 'normal')), // [B, S, f]
+      fcBias: w.get(`${p}.CoreNet.0.bias`, [f], 'bias'),
+      proj: (h) => this.linear(h, w.get(`${p}.CoreNet.3.weight`, [d, f], 'normal')), // [B, S, d]
+    }, 'relu', this.form);
     return this.postLN(x, y, `${p}.layer_norm`, w.get(`${p}.CoreNet.3.bias`, [d], 'bias'));
   }
 
