@@ -8,14 +8,22 @@ import { findViolation } from './validate.js';
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * The family a config's fields belong to: `family`, else the `lts` block's (a configs/<id>.json), else
- * the family that reads its Hugging Face `model_type`, else the first registered family (gpt2).
+ * The family a config's fields belong to: `family`, else the one that reads its Hugging Face
+ * `model_type` (a configs/<id>.json the report wrote), else the `lts` block's, else the first registered
+ * family (gpt2).
  */
 function familyOf(raw: Record<string, unknown>): string {
   if (raw.family !== undefined) {
     if (!isFamily(raw.family)) throw new LtsError(`config.family: ${JSON.stringify(raw.family)} is not one of ${FAMILIES.join(', ')}`);
     return raw.family;
   }
+  if (raw.model_type !== undefined) {
+    const reader = FAMILIES.find((f) => familyDefinition(f).hfModelTypes.includes(String(raw.model_type)));
+    const known = FAMILIES.flatMap((f) => familyDefinition(f).hfModelTypes);
+    if (!reader) throw new LtsError(`config.model_type: ${JSON.stringify(raw.model_type)} is not a Hugging Face model type lts reads (${known.join(', ')})`);
+    return reader;
+  }
+  if (isObject(raw.lts) && isFamily(raw.lts.family)) return raw.lts.family;
   return FAMILIES[0]!;
 }
 

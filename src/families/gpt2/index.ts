@@ -22,6 +22,11 @@ export const gpt2Family = layeredFamily<Gpt2Config>({
   finalNorm: true,
   learnedPositions: true,
   buildGraph: (cfg, opts, extras) => buildGpt2Graph(cfg, opts, extras),
+  // HF GPT2Config: uniform layers, plain tied embedding; n_inner null means 4 x n_embd.
+  fromHf: (raw) => ({
+    n_layer: raw.n_layer, d_model: raw.n_embd, n_head: raw.n_head, ...(raw.n_inner != null ? { d_inner: raw.n_inner } : {}),
+    vocab_size: raw.vocab_size, n_positions: raw.n_positions, div_val: 0,
+  }),
   trainingConfig: gpt2TrainingConfig,
   calibration: (dataset) => ({ name: `gpt2-${dataset}` }),
 });

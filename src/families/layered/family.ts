@@ -5,6 +5,7 @@ import { canonicalLayered, summarizeLayered } from './canonical.js';
 import type { LayeredConfig } from './config.js';
 import { layeredSpaceOptions, type LayeredSpaceOptions } from './defaults.js';
 import { layeredParamBreakdown } from './params.js';
+import { fromPerLayerForm, isPerLayerForm, keyFields, ltsBlock } from './forms.js';
 import { parseLayered, parseLayeredRow } from './parse.js';
 import { makeLayeredSpace, type SwitchChoices } from './space.js';
 import type { LayeredSpec } from './spec.js';
@@ -31,6 +32,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
     description: spec.description,
     hfModelTypes: spec.hfModelTypes,
     parseConfig(raw, mode) {
+      if (mode === 'config') raw = plainFields(raw, spec);
       if (mode === 'table') return parseLayeredRow(raw, { family: spec.name, vocabSize: spec.vocabSize, divVal: spec.divVal.table, switches: spec.switches }) as C;
       return parseLayered(raw, { family: spec.name, vocabSize: spec.vocabSize, divVal: spec.divVal.config, switches }) as C;
     },
@@ -60,4 +62,17 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A config in any form the family writes (plain, per-layer, Hugging Face) as the plain fields. */
+function plainFields<C extends LayeredConfig & { family: string }, S extends string>(raw: Record<string, unknown>, spec: LayeredSpec<C, S>): Record<string, unknown> {
+  if (typeof raw.model_type === 'string' && spec.fromHf) return { family: spec.name, ...spec.fromHf(raw, ltsBlock(raw)) };
+  if (isPerLayerForm(raw)) {
+    const out = fromPerLayerForm(raw, spec.switchesFromBlock as ((b: Record<string, unknown>) => Record<string, boolean | undefined>) | undefined);
+    // Relative positions write no table size; the key the file carries has it.
+    const n = keyFields(ltsBlock(raw)).n_positions;
+    if (out.n_positions === undefined && n !== undefined) out.n_positions = n;
+    return out;
+  }
+  return raw;
 }

@@ -31,6 +31,13 @@ export interface LayeredSpec<C extends LayeredConfig & { family: string }, S ext
   /** A learned n_positions x d_model position table (absent with relative positions). */
   learnedPositions: boolean;
   buildGraph(cfg: C, opts: ExportOptions, extras?: BuildExtras): ExportedModel;
+  /**
+   * The family's Hugging Face config.json (the one its trainingConfig writes) as lts fields; `lts` is the
+   * file's lts block when it has one. Only families listing hfModelTypes are asked.
+   */
+  fromHf?(raw: Record<string, unknown>, lts: { key?: string } | undefined): Record<string, unknown>;
+  /** The switches the per-layer form's `block` describes (the inverse of trainingConfig's block style). */
+  switchesFromBlock?(block: Record<string, unknown>): Partial<Record<S, boolean>>;
   trainingConfig(cfg: C, shapes: ShapeSettings, lts: LtsBlockOf): TrainingConfig;
   calibration(dataset: string): { name: string; note?: string };
 }

@@ -21,6 +21,7 @@ export const primerFamily = layeredFamily<PrimerConfig, 'primer_square' | 'prime
   attentionParams: (cfg, d, a) => gpt2AttentionParams(d, a) + (cfg.primer_conv ? 9 * a : 0),
   finalNorm: true,
   learnedPositions: true,
+  switchesFromBlock: (block) => ({ primer_square: block.ffn_activation === 'relu_squared', primer_conv: block.qkv_depthwise_conv === 3 }),
   // GPT-2's graph with the switches as variations of its blocks.
   buildGraph: (cfg, opts, extras) =>
     buildGpt2Graph(cfg, opts, extras, { activation: cfg.primer_square ? 'relu_squared' : 'gelu_tanh', ...(cfg.primer_conv ? { qkvTransform: qkvConv } : {}) }),
