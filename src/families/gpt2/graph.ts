@@ -12,11 +12,11 @@
 // Decode mode: one new token at position `context`, with the KV cache `past_key_values.{i}.key/.value`
 // [batch, heads_i, context, head_dim] in and `present.{i}.key/.value` out.
 import {
-  adaptiveEmbedding, adaptiveLogSoftmax, causalMaskData, feedForward, layerNorm, lnWeights, multiHeadAttention,
-  skipLayerNorm, softmaxAttend, splitHeads, type Activation,
+  adaptiveEmbedding, adaptiveLogSoftmax, causalAttention, feedForward, layerNorm, lnWeights, skipLayerNorm,
+  type Activation, type CausalPass,
 } from '../../export/blocks/index.js';
 import { GraphBuilder } from '../../export/graph.js';
-import type { BuildExtras, ExportedModel, ExportOptions, GraphForm, TensorSpec } from '../../export/types.js';
+import type { BuildExtras, ExportedModel, ExportOptions, TensorSpec } from '../../export/types.js';
 import { WeightSource } from '../../export/weights.js';
 import { LtsError } from '../../util/errors.js';
 import type { LayeredConfig } from '../layered/config.js';
@@ -24,21 +24,10 @@ import type { LayeredConfig } from '../layered/config.js';
 /** Adaptive modules' names for GPT-2/Primer (the embedding sits where HF GPT-2 keeps wte). */
 export const GPT2_ADAPTIVE_PREFIXES = { emb: 'transformer.wte', crit: 'crit' } as const;
 
-/** One graph under construction: what every block of it needs. */
-export interface Gpt2Ctx {
-  g: GraphBuilder;
+/** One graph under construction: the pass (shapes, form, cache) and where its weights come from. */
+export interface Gpt2Ctx extends CausalPass {
   w: WeightSource;
   cfg: LayeredConfig & { family: string };
-  form: GraphForm;
-  B: number;
-  /** New tokens in this pass. */
-  S: number;
-  /** Cached past positions (0 in prefill). */
-  P: number;
-  decode: boolean;
-  presentState: boolean;
-  /** Standard form: the [S, P+S] causal mask, one constant shared by every layer (set on first use). */
-  causalMask?: string;
 }
 
 export interface Gpt2Layer {
@@ -88,43 +77,6 @@ interface Sublayer {
   bias: string;
 }
 
-const kvSpec = (c: Gpt2Ctx, L: Gpt2Layer, T: number): number[] => [c.B, L.h, T, L.hd];
-
-/** Decode: the cached keys and values of layer L, [B, H, P, hd] each. */
-function pastKv(c: Gpt2Ctx, L: Gpt2Layer): [string, string] {
-  return [
-    c.g.input(`past_key_values.${L.i}.key`, 'float32', kvSpec(c, L, c.P)),
-    c.g.input(`past_key_values.${L.i}.value`, 'float32', kvSpec(c, L, c.P)),
-  ];
-}
-
-function presentKv(c: Gpt2Ctx, L: Gpt2Layer, k: string, v: string): void {
-  const T = c.P + c.S;
-  c.g.output(k, `present.${L.i}.key`, 'float32', kvSpec(c, L, T));
-  c.g.output(v, `present.${L.i}.value`, 'float32', kvSpec(c, L, T));
-}
-
-/** Standard form: softmax(q k^T / sqrt(hd) + causal) v, written out. */
-function attentionStandard(c: Gpt2Ctx, L: Gpt2Layer, q: string, k: string, v: string): string {
-  const { g } = c;
-  const qh = g.node('Mul', [splitHeads(g, q, c.B, c.S, L.h, L.hd), g.constF32([1 / Math.sqrt(L.hd)], [], 'attn_scale')]); // [B, H, S, hd]
-  let kh = splitHeads(g, k, c.B, c.S, L.h, L.hd); // [B, H, S, hd]
-  let vh = splitHeads(g, v, c.B, c.S, L.h, L.hd);
-  if (c.decode) {
-    const [pk, pv] = pastKv(c, L);
-    kh = g.node('Concat', [pk, kh], { axis: 2 }); // [B, H, T, hd]
-    vh = g.node('Concat', [pv, vh], { axis: 2 });
-  }
-  if (c.decode || c.presentState) presentKv(c, L, kh, vh);
-  let scores = g.node('MatMul', [qh, g.node('Transpose', [kh], { perm: [0, 1, 3, 2] })]); // [B, H, S, T]
-  if (c.S > 1) {
-    // A single new token sees every key; otherwise one [S, T] mask constant serves every layer.
-    c.causalMask ??= g.constTensor([c.S, c.P + c.S], causalMaskData(c.S, c.P), 'causal_mask');
-    scores = g.node('Add', [scores, c.causalMask]);
-  }
-  return softmaxAttend(g, scores, vh, c.B, c.S, L.a); // [B, S, a]
-}
-
 /** h = ln_1(x) [B, S, d] -> attention output before c_proj's bias [B, S, d]. */
 function attention(c: Gpt2Ctx, v: Gpt2Variant, L: Gpt2Layer, h: string): Sublayer {
   const { g, cfg } = c;
@@ -144,14 +96,7 @@ function attention(c: Gpt2Ctx, v: Gpt2Variant, L: Gpt2Layer, h: string): Sublaye
     if (!fuseBias) qkv = g.node('Add', [qkv, b]);
     if (transform) qkv = transform(c, L, qkv);
     const [q, k, vv] = g.nodeN('Split', [qkv], 3, { axis: 2 }) as [string, string, string]; // [B, S, a] each
-    if (c.form === 'ort') {
-      const present = c.decode || c.presentState;
-      const outs = multiHeadAttention(g, { q, k, v: vv, heads: L.h, bias: fuseBias ? b : '', past: c.decode ? pastKv(c, L) : undefined, causal: true, present });
-      if (present) presentKv(c, L, outs[1]!, outs[2]!);
-      y = outs[0]!;
-    } else {
-      y = attentionStandard(c, L, q, k, vv);
-    }
+    y = causalAttention(c, L, q, k, vv, fuseBias ? b : '');
   }
   return { y: g.node('MatMul', [y, Wo]), bias: bo }; // [B, S, d]
 }
