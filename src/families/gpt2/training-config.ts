@@ -1,4 +1,5 @@
 // GPT-2's configs/<id>.json: HF's GPT2Config where it can describe the model, else the per-layer form.
+import { LN_EPS } from '../../export/blocks/norm.js';
 import type { ShapeSettings } from '../../space/types.js';
 import { nonUniformLayers, perLayerTrainingConfig, type BlockStyle } from '../layered/training-config.js';
 import type { LtsBlockOf, TrainingConfig } from '../types.js';
@@ -36,7 +37,7 @@ export function gpt2TrainingConfig(c: Gpt2Config, s: ShapeSettings, lts: LtsBloc
     resid_pdrop: 0.1,
     embd_pdrop: 0.1,
     attn_pdrop: 0.1,
-    layer_norm_epsilon: 1e-5,
+    layer_norm_epsilon: LN_EPS, // the graphs' own
     initializer_range: 0.02,
     tie_word_embeddings: true,
     ...eos,

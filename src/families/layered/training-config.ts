@@ -1,5 +1,6 @@
 // lts's own per-layer training-config form (schemas/training-config.schema.json), written for every
 // layered architecture Hugging Face cannot build; each family says how its block is made.
+import { LN_EPS } from '../../export/blocks/norm.js';
 import type { ShapeSettings } from '../../space/types.js';
 import type { LtsBlockOf, TrainingConfig } from '../types.js';
 import type { LayeredConfig } from './config.js';
@@ -44,7 +45,7 @@ export function perLayerTrainingConfig(c: LayeredConfig & { family: string }, s:
       ffn_activation: style.ffn_activation,
       qkv_depthwise_conv: style.qkv_depthwise_conv,
       final_layer_norm: style.final_layer_norm,
-      layer_norm_epsilon: 1e-5,
+      layer_norm_epsilon: LN_EPS, // the graphs' own
       bias: style.bias,
     },
     layers: Array.from({ length: c.n_layer }, (_, i) => ({ n_head: c.n_head[i]!, d_head: Math.floor(c.d_model / c.n_head[i]!), d_inner: c.d_inner[i]! })),

@@ -1,4 +1,5 @@
 // Transformer-XL's configs/<id>.json: HF's TransfoXLConfig for uniform layers, else the per-layer form.
+import { LN_EPS } from '../../export/blocks/norm.js';
 import type { ShapeSettings } from '../../space/types.js';
 import { nonUniformLayers, perLayerTrainingConfig, type BlockStyle } from '../layered/training-config.js';
 import type { LtsBlockOf, TrainingConfig } from '../types.js';
@@ -44,7 +45,7 @@ export function transfoXlTrainingConfig(c: TransfoXlConfig, s: ShapeSettings, lt
     init_range: 0.01,
     proj_init_std: 0.01,
     init_std: 0.02,
-    layer_norm_epsilon: 1e-5,
+    layer_norm_epsilon: LN_EPS, // the graphs' own
     eos_token_id: 0,
     lts: lts('hf-transfo-xl', {
       note: `TransfoXLConfig fields (deprecated in transformers >= 4.35; use an older release or copy the model code)${plain ? '; lts div_val 0 written as div_val 1 with no clusters, which adds one output bias per token' : ''}`,
