@@ -106,12 +106,12 @@ export function buildTransfoXlGraph(cfg: TxlGraphConfig, o: TxlBuildOptions): Ex
     skipLayerNorm: ortForm && (o.fusion?.skipLayerNorm ?? true),
     shiftInMatMul: ortForm && (o.fusion?.shiftInMatMul ?? true),
   };
-  const t = new Txl(g, w, cfg, o.form, fusion, B, S, M);
+  const c: TxlCtx = { g, w, cfg, form: o.form, fusion, d, B, S, M, K };
 
   const ids = g.input('input_ids', 'int64', [B, S]);
   const mems = Array.from({ length: cfg.n_layer }, (_, i) => (M > 0 ? g.input(`mems.${i}`, 'float32', [B, M, d]) : null));
 
-  let h = t.adaptiveEmbedding(ids); // [B, S, d]
+  let h = embedTokens(c, ids); // [B, S, d]
   const posEmb = g.constTensor([K, d], positionalEmbedding(K, d), 'pos_emb'); // [K, d], p = K-1 .. 0
   const mask = g.constTensor([S, K], causalMaskData(S, M), 'attn_mask'); // [S, K], j > i + M masked
   for (let i = 0; i < cfg.n_layer; i++) {
@@ -120,11 +120,11 @@ export function buildTransfoXlGraph(cfg: TxlGraphConfig, o: TxlBuildOptions): Ex
       const kept = g.node('Slice', [cat, g.constI64([K - memOut]), g.constI64([K]), g.constI64([1])]); // [B, memOut, d]
       g.output(kept, `new_mems.${i}`, 'float32', [B, memOut, d]);
     }
-    h = t.relAttention(i, h, cat, posEmb, mask); // [B, S, d]
-    h = t.positionwiseFF(i, h); // [B, S, d]
+    h = relAttention(c, i, h, cat, posEmb, mask); // h = LN(h + attn(h, cat)): [B, S, d]
+    h = positionwiseFF(c, i, h); // h = LN(h + ffn(h)): [B, S, d]
   }
   const last = g.node('Gather', [h, g.constI64([S - 1], [])], { axis: 1 }); // [B, d]
-  g.output(t.adaptiveLogSoftmax(last), 'logits', 'float32', [B, cfg.vocab_size]);
+  g.output(lmHead(c, last), 'logits', 'float32', [B, cfg.vocab_size]);
   return g.build(o.protoLimitBytes);
 }
 
@@ -144,156 +144,140 @@ export function positionalEmbedding(klen: number, d: number): Float32Array {
   return out;
 }
 
-/** One Transformer-XL graph under construction: one method per block, shapes in comments. */
-class Txl {
-  private readonly d: number;
-  private readonly K: number;
+/** One Transformer-XL graph under construction: what every block of it needs. */
+interface TxlCtx {
+  g: GraphBuilder;
+  w: WeightSource;
+  cfg: TxlGraphConfig;
+  form: GraphForm;
+  fusion: { mha: boolean; skipLayerNorm: boolean; shiftInMatMul: boolean };
+  d: number;
+  B: number;
+  /** New tokens. */
+  S: number;
+  /** Memory positions fed in. */
+  M: number;
+  /** Keys per query: M + S. */
+  K: number;
+}
 
-  constructor(
-    private readonly g: GraphBuilder,
-    private readonly w: WeightSource,
-    private readonly cfg: TxlGraphConfig,
-    private readonly form: GraphForm,
-    private readonly fusion: { mha: boolean; skipLayerNorm: boolean; shiftInMatMul: boolean },
-    private readonly B: number,
-    private readonly S: number,
-    private readonly M: number,
-  ) {
-    this.d = cfg.d_model;
-    this.K = M + S;
+/** x @ W^T for an HF Linear weight W [out, in] (the Transpose is folded at session creation). */
+function linear(g: GraphBuilder, x: string, W: string): string {
+  return g.node('MatMul', [x, g.node('Transpose', [W], { perm: [1, 0] })]);
+}
+
+/** Rows [from, to) of a 2-D tensor (axis 0). */
+function rows(g: GraphBuilder, x: string, from: number, to: number): string {
+  return g.node('Slice', [x, g.constI64([from]), g.constI64([to]), g.constI64([0])]);
+}
+
+/** HF AdaptiveEmbedding: per-cluster lookup, projection to d, scaled by sqrt(d). ids [B, S] -> [B, S, d]. */
+function embedTokens(c: TxlCtx, ids: string): string {
+  const { g, w, cfg, d } = c;
+  if (cfg.div_val >= 1) return adaptiveEmbedding(w, cfg, ids, 'transformer.word_emb');
+  // div_val 0: one plain table, tied to the output layer; HF's sqrt(d) scale is kept.
+  const table = w.get('transformer.word_emb.emb_layers.0.weight', [cfg.vocab_size, d], 'normal');
+  return g.node('Mul', [g.node('Gather', [table, ids], { axis: 0 }), g.constF32([Math.sqrt(d)], [])]);
+}
+
+/** LN(x + sublayer(x)) with the sublayer's trailing bias (if any) folded into the fused op in the ort form. */
+function postLN(c: TxlCtx, x: string, y: string, prefix: string, bias?: string): string {
+  return addAndNorm(c.g, x, y, lnWeights(c.w, prefix, c.d), bias, c.fusion.skipLayerNorm);
+}
+
+/** The rest of rel_shift once the zero column is there: [B, H, S, K+1] -> [B, H, S, K]. */
+function relShiftPadded(c: TxlCtx, padded: string, H: number): string {
+  const { g, B, S, K } = c;
+  const tall = g.node('Reshape', [padded, g.constI64([B, H, K + 1, S])]); // [B, H, K+1, S]
+  const cut = g.node('Slice', [tall, g.constI64([1]), g.constI64([K + 1]), g.constI64([2])]); // [B, H, K, S]
+  return g.node('Reshape', [cut, g.constI64([B, H, S, K])]); // [B, H, S, K]
+}
+
+/** rel_shift in [B, H, S, K]: pad a zero column on the left, view [B, H, K+1, S], drop row 0, view [B, H, S, K]. */
+function relShift(c: TxlCtx, x: string, H: number): string {
+  const padded = c.g.node('Pad', [x, c.g.constI64([0, 0, 0, 1, 0, 0, 0, 0])]); // [B, H, S, K+1]
+  return relShiftPadded(c, padded, H);
+}
+
+/**
+ * The positional term rel_shift((q + v) r^T) / sqrt(hd) [B, H, S, K], with r = r_net(pos_emb) [K, a]
+ * and qv = q + v [B, S, a].
+ */
+function positionalScores(c: TxlCtx, i: number, qv: string, posEmb: string, H: number, hd: number, scaleT: string): string {
+  const { g, w, d, S, K } = c;
+  const a = H * hd;
+  const rNet = () => w.get(`transformer.layers.${i}.dec_attn.r_net.weight`, [a, d], 'normal');
+  // r [T, a] -> per head, transposed: [H, hd, T]
+  const headsT = (r: string, T: number) => g.node('Transpose', [g.node('Reshape', [r, g.constI64([T, H, hd])])], { perm: [1, 2, 0] });
+  if (c.fusion.shiftInMatMul) {
+    // r_net of a zero row is zero, so [0 ; r] / sqrt(hd) (constant-folded) makes the MatMul write the
+    // left-padded, pre-scaled scores in one pass: no Pad and no Mul over [B, H, S, K].
+    const zeroRowThen = g.node('Concat', [g.constF32(new Array<number>(d).fill(0), [1, d]), posEmb], { axis: 0 }); // [K+1, d]
+    const rPadded = linear(g, zeroRowThen, rNet()); // [K+1, a]
+    const rTs = g.node('Mul', [headsT(rPadded, K + 1), scaleT]); // [H, hd, K+1]
+    return relShiftPadded(c, g.node('MatMul', [splitHeads(g, qv, c.B, S, H, hd), rTs]), H); // [B, H, S, K]
   }
+  const rT = headsT(linear(g, posEmb, rNet()), K); // [H, hd, K]
+  const bd = g.node('MatMul', [splitHeads(g, qv, c.B, S, H, hd), rT]); // [B, H, S, K]
+  return g.node('Mul', [relShift(c, bd, H), scaleT]);
+}
 
-  private i64(values: number[], dims?: number[]): string {
-    return this.g.constI64(values, dims);
+/**
+ * Relative multi-head attention (HF RelPartialLearnableMultiHeadAttn, post-LN): the shared attention
+ * core with Transformer-XL's scores, ((q + u) k^T + rel_shift((q + v) r^T)) / sqrt(hd), masked
+ * j > i + M; out = LN(x + o_net(attn)). x [B, S, d] is the current segment; cat [B, K, d] = cat(mems, x).
+ */
+function relAttention(c: TxlCtx, i: number, x: string, cat: string, posEmb: string, mask: string): string {
+  const { g, w, d, B, S, K } = c;
+  const H = c.cfg.n_head[i]!;
+  const hd = Math.floor(d / H);
+  const a = H * hd;
+  const p = `transformer.layers.${i}.dec_attn`;
+  const qkvW = w.get(`${p}.qkv_net.weight`, [3 * a, d], 'normal'); // rows q | k | v
+  // Queries only for the current segment; keys and values over memory + segment.
+  const q = linear(g, x, rows(g, qkvW, 0, a)); // [B, S, a]
+  const [k, v] = g.nodeN('Split', [linear(g, cat, rows(g, qkvW, a, 3 * a)), g.constI64([a, a])], 2, { axis: 2 }) as [string, string]; // [B, K, a] x2
+  const flat = (name: string) => g.node('Reshape', [w.get(name, [H, hd], 'bias'), g.constI64([a])]); // [H, hd] -> [a]
+  const qu = g.node('Add', [q, flat(`${p}.r_w_bias`)]); // q + u: [B, S, a]
+  const qv = g.node('Add', [q, flat(`${p}.r_r_bias`)]); // q + v: [B, S, a]
+  const scale = 1 / Math.sqrt(hd);
+  const scaleT = g.constF32([scale], []);
+  const bdScaled = positionalScores(c, i, qv, posEmb, H, hd, scaleT); // [B, H, S, K]
+
+  let ctx: string; // [B, S, a]
+  if (c.fusion.mha) {
+    // MHA computes softmax(scale * (q+u) k^T + bias) v; the positional term and the mask ride in the bias.
+    const bias = g.node('Add', [bdScaled, mask]); // [B, H, S, K]
+    ctx = multiHeadAttention(g, { q: qu, k, v, heads: H, attentionBias: bias, scale })[0]!;
+  } else {
+    const ac = g.node('MatMul', [splitHeads(g, qu, B, S, H, hd), splitHeads(g, k, B, K, H, hd, true)]); // [B, H, S, K]
+    const score = g.node('Add', [g.node('Add', [g.node('Mul', [ac, scaleT]), bdScaled]), mask]);
+    ctx = softmaxAttend(g, score, splitHeads(g, v, B, K, H, hd), B, S, a);
   }
+  const o = linear(g, ctx, w.get(`${p}.o_net.weight`, [d, a], 'normal')); // [B, S, d]
+  return postLN(c, x, o, `${p}.layer_norm`);
+}
 
-  /** x @ W^T for an HF Linear weight W [out, in] (the Transpose is folded at session creation). */
-  private linear(x: string, W: string): string {
-    return this.g.node('MatMul', [x, this.g.node('Transpose', [W], { perm: [1, 0] })]);
-  }
+/** HF PositionwiseFF (post-LN): LN(x + W2 relu(W1 x + b1) + b2). */
+function positionwiseFF(c: TxlCtx, i: number, x: string): string {
+  const { g, w, d } = c;
+  const f = c.cfg.d_inner[i]!;
+  const p = `transformer.layers.${i}.pos_ff`;
+  const y = feedForward(g, x, {
+    fc: (h) => linear(g, h, w.get(`${p}.CoreNet.0.weight`, [f, d], 'normal')), // [B, S, f]
+    fcBias: w.get(`${p}.CoreNet.0.bias`, [f], 'bias'),
+    proj: (h) => linear(g, h, w.get(`${p}.CoreNet.3.weight`, [d, f], 'normal')), // [B, S, d]
+  }, 'relu', c.form);
+  return postLN(c, x, y, `${p}.layer_norm`, w.get(`${p}.CoreNet.3.bias`, [d], 'bias'));
+}
 
-  /** [K, d] -> [K+1, d] with a zero first row. */
-  private zeroRowThen(x: string): string {
-    return this.g.node('Concat', [this.g.constF32(new Array<number>(this.d).fill(0), [1, this.d]), x], { axis: 0 });
-  }
-
-  /** Rows [from, to) of a 2-D tensor (axis 0). */
-  private rows(x: string, from: number, to: number): string {
-    return this.g.node('Slice', [x, this.i64([from]), this.i64([to]), this.i64([0])]);
-  }
-
-  /** HF AdaptiveEmbedding: per-cluster lookup, projection to d, scaled by sqrt(d). ids [B, S] -> [B, S, d]. */
-  adaptiveEmbedding(ids: string): string {
-    const { g, w, cfg, d } = this;
-    if (cfg.div_val >= 1) return adaptiveEmbedding(w, cfg, ids, 'transformer.word_emb');
-    // div_val 0: one plain table, tied to the output layer; HF's sqrt(d) scale is kept.
-    const table = w.get('transformer.word_emb.emb_layers.0.weight', [cfg.vocab_size, d], 'normal');
-    return g.node('Mul', [g.node('Gather', [table, ids], { axis: 0 }), g.constF32([Math.sqrt(d)], [])]);
-  }
-
-  /** LN(x + sublayer(x)) with the sublayer's trailing bias (if any) folded into the fused op in the ort form. */
-  private postLN(x: string, y: string, prefix: string, bias?: string): string {
-    return addAndNorm(this.g, x, y, lnWeights(this.w, prefix, this.d), bias, this.fusion.skipLayerNorm);
-  }
-
-  /** [B, T, a] -> [B, H, T, hd] (or [B, H, hd, T] with keyT). */
-  private heads(x: string, T: number, H: number, hd: number, keyT = false): string {
-    return splitHeads(this.g, x, this.B, T, H, hd, keyT);
-  }
-
-  /** rel_shift in [B, H, S, K]: pad a zero column on the left, view [B, H, K+1, S], drop row 0, view [B, H, S, K]. */
-  private relShift(x: string, H: number): string {
-    const padded = this.g.node('Pad', [x, this.i64([0, 0, 0, 1, 0, 0, 0, 0])]); // [B, H, S, K+1]
-    return this.relShiftPadded(padded, H);
-  }
-
-  /** The rest of rel_shift once the zero column is there: [B, H, S, K+1] -> [B, H, S, K]. */
-  private relShiftPadded(padded: string, H: number): string {
-    const { g, B, S, K } = this;
-    const tall = g.node('Reshape', [padded, this.i64([B, H, K + 1, S])]); // [B, H, K+1, S]
-    const cut = g.node('Slice', [tall, this.i64([1]), this.i64([K + 1]), this.i64([2])]); // [B, H, K, S]
-    return g.node('Reshape', [cut, this.i64([B, H, S, K])]); // [B, H, S, K]
-  }
-
-  /**
-   * Relative multi-head attention (HF RelPartialLearnableMultiHeadAttn, post-LN):
-   * score = ((q + u) k^T + rel_shift((q + v) r^T)) / sqrt(hd), masked j > i + M; out = LN(x + o_net(attn)).
-   * x [B, S, d] is the current segment; cat [B, K, d] = cat(mems, x).
-   */
-  relAttention(i: number, x: string, cat: string, posEmb: string, mask: string): string {
-    const { g, w, d, B, S, K } = this;
-    const H = this.cfg.n_head[i]!;
-    const hd = Math.floor(d / H);
-    const a = H * hd;
-    const p = `transformer.layers.${i}.dec_attn`;
-    const qkvW = w.get(`${p}.qkv_net.weight`, [3 * a, d], 'normal'); // rows q | k | v
-    // Queries only for the current segment; keys and values over memory + segment.
-    const q = this.linear(x, this.rows(qkvW, 0, a)); // [B, S, a]
-    const [k, v] = g.nodeN('Split', [this.linear(cat, this.rows(qkvW, a, 3 * a)), this.i64([a, a])], 2, { axis: 2 }) as [string, string]; // [B, K, a] x2
-    const flat = (name: string) => g.node('Reshape', [w.get(name, [H, hd], 'bias'), this.i64([a])]); // [H, hd] -> [a]
-    const qu = g.node('Add', [q, flat(`${p}.r_w_bias`)]); // q + u: [B, S, a]
-    const qv = g.node('Add', [q, flat(`${p}.r_r_bias`)]); // q + v: [B, S, a]
-    const scale = 1 / Math.sqrt(hd);
-    const scaleT = g.constF32([scale], []);
-    const bdScaled = this.positionalScores(i, qv, posEmb, H, hd, scaleT); // [B, H, S, K]
-
-    let ctx: string; // [B, S, a]
-    if (this.fusion.mha) {
-      // MHA computes softmax(scale * (q+u) k^T + bias) v; the positional term and the mask ride in the bias.
-      const bias = g.node('Add', [bdScaled, mask]); // [B, H, S, K]
-      ctx = multiHeadAttention(g, { q: qu, k, v, heads: H, attentionBias: bias, scale })[0]!;
-    } else {
-      const ac = g.node('MatMul', [this.heads(qu, S, H, hd), this.heads(k, K, H, hd, true)]); // [B, H, S, K]
-      const score = g.node('Add', [g.node('Add', [g.node('Mul', [ac, scaleT]), bdScaled]), mask]);
-      ctx = softmaxAttend(g, score, this.heads(v, K, H, hd), B, S, a);
-    }
-    const o = this.linear(ctx, w.get(`${p}.o_net.weight`, [d, a], 'normal')); // [B, S, d]
-    return this.postLN(x, o, `${p}.layer_norm`);
-  }
-
-  /**
-   * The positional term rel_shift((q + v) r^T) / sqrt(hd) [B, H, S, K], with r = r_net(pos_emb) [K, a]
-   * and qv = q + v [B, S, a].
-   */
-  private positionalScores(i: number, qv: string, posEmb: string, H: number, hd: number, scaleT: string): string {
-    const { g, w, d, S, K } = this;
-    const a = H * hd;
-    const rNet = () => w.get(`transformer.layers.${i}.dec_attn.r_net.weight`, [a, d], 'normal');
-    // r [T, a] -> per head, transposed: [H, hd, T]
-    const headsT = (r: string, T: number) => g.node('Transpose', [g.node('Reshape', [r, this.i64([T, H, hd])])], { perm: [1, 2, 0] });
-    if (this.fusion.shiftInMatMul) {
-      // r_net of a zero row is zero, so [0 ; r] / sqrt(hd) (constant-folded) makes the MatMul write the
-      // left-padded, pre-scaled scores in one pass: no Pad and no Mul over [B, H, S, K].
-      const rPadded = this.linear(this.zeroRowThen(posEmb), rNet()); // [K+1, a]
-      const rTs = g.node('Mul', [headsT(rPadded, K + 1), scaleT]); // [H, hd, K+1]
-      return this.relShiftPadded(g.node('MatMul', [this.heads(qv, S, H, hd), rTs]), H); // [B, H, S, K]
-    }
-    const rT = headsT(this.linear(posEmb, rNet()), K); // [H, hd, K]
-    const bd = g.node('MatMul', [this.heads(qv, S, H, hd), rT]); // [B, H, S, K]
-    return g.node('Mul', [this.relShift(bd, H), scaleT]);
-  }
-
-  /** HF PositionwiseFF (post-LN): LN(x + W2 relu(W1 x + b1) + b2). */
-  positionwiseFF(i: number, x: string): string {
-    const { w, d } = this;
-    const f = this.cfg.d_inner[i]!;
-    const p = `transformer.layers.${i}.pos_ff`;
-    const y = feedForward(this.g, x, {
-      fc: (h) => this.linear(h, w.get(`${p}.CoreNet.0.weight`, [f, d], 'normal')), // [B, S, f]
-      fcBias: w.get(`${p}.CoreNet.0.bias`, [f], 'bias'),
-      proj: (h) => this.linear(h, w.get(`${p}.CoreNet.3.weight`, [d, f], 'normal')), // [B, S, d]
-    }, 'relu', this.form);
-    return this.postLN(x, y, `${p}.layer_norm`, w.get(`${p}.CoreNet.3.bias`, [d], 'bias'));
-  }
-
-  /**
-   * HF ProjectedAdaptiveLogSoftmax with labels=None, tied as HF's wt103 config ties it (tie_weight,
-   * tie_projs = [false, true, ...]): last [B, d] -> full-vocabulary log-probs [B, V].
-   */
-  adaptiveLogSoftmax(last: string): string {
-    const { g, w, cfg, d } = this;
-    if (cfg.div_val >= 1) return adaptiveLogSoftmax(w, cfg, last, { emb: 'transformer.word_emb', crit: 'crit' });
-    const table = w.get('transformer.word_emb.emb_layers.0.weight', [cfg.vocab_size, d], 'normal');
-    return g.node('LogSoftmax', [g.node('Gemm', [last, table], { transB: 1 })], { axis: -1 }); // [B, V]
-  }
+/**
+ * HF ProjectedAdaptiveLogSoftmax with labels=None, tied as HF's wt103 config ties it (tie_weight,
+ * tie_projs = [false, true, ...]): last [B, d] -> full-vocabulary log-probs [B, V].
+ */
+function lmHead(c: TxlCtx, last: string): string {
+  const { g, w, cfg, d } = c;
+  if (cfg.div_val >= 1) return adaptiveLogSoftmax(w, cfg, last, { emb: 'transformer.word_emb', crit: 'crit' });
+  const table = w.get('transformer.word_emb.emb_layers.0.weight', [cfg.vocab_size, d], 'normal');
+  return g.node('LogSoftmax', [g.node('Gemm', [last, table], { transB: 1 })], { axis: -1 }); // [B, V]
 }
