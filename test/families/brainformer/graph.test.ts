@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import type { BrainformerConfig } from '../../../src/families/brainformer/config.js';
-import { buildBrainformer } from '../../../src/families/brainformer/graph.js';
+import { buildBrainformer, buildSublayer } from '../../../src/families/brainformer/graph.js';
+import { Params, gelu, linearT } from '../../export/reference.js';
 import type { GraphForm } from '../../../src/export/types.js';
 import { concat, idsFeed, maxAbsDiff, runModel, type Feeds } from '../../export/run.js';
-import { brainformerReference } from './reference.js';
+import { brainformerReference, topK } from './reference.js';
 
 const SEED = 5;
 const SCALE = 5; // std 0.1 matrices: mistakes show well above float32 noise
@@ -122,5 +123,29 @@ describe('what each form contains', () => {
   it('a structurally invalid layout is refused with the rule', () => {
     const bad = { ...cfg, layout: cfg.layout.filter((s) => s.kind !== 'attn') };
     expect(() => buildBrainformer(bad, { form: 'ort', mode: 'prefill', shapes: shapes(7), seed: 1 })).toThrow(/at least one attn/);
+  });
+});
+
+describe('routing ties', () => {
+  it('equal router probabilities go to the higher expert indices, in both forms', async () => {
+    // A zero input gives zero router logits: every expert ties. Expected: experts 7 and 6, weight 1/2 each.
+    const d = 8;
+    const f = 20;
+    const m = { kind: 'moe' as const, experts: 8, top_k: 2, d_inner: f, act: 'gelu' as const };
+    expect(topK([0.25, 0.25, 0.25, 0.25], 2)).toEqual([3, 2]);
+    const p = new Params(SEED, SCALE);
+    const b1 = p.get('transformer.h.0.moe.fc1.bias', 'bias', 8 * f);
+    const fc2 = p.get('transformer.h.0.moe.fc2.weight', 'normal', 8 * d * f);
+    const b2 = p.get('transformer.h.0.moe.fc2.bias', 'bias', 8 * d);
+    const want = new Float64Array(d);
+    for (const e of [7, 6]) {
+      const a = Float64Array.from({ length: f }, (_, r) => gelu(b1[e * f + r]!));
+      linearT(a, fc2, d, e * d).forEach((v, j) => (want[j] += 0.5 * (v + b2[e * d + j]!)));
+    }
+    for (const form of FORMS) {
+      const model = buildSublayer(m, d, { form, mode: 'prefill', shapes: { batch: 1, seq: 3, mem_len: 0, context: 0 }, seed: SEED }, { weightScale: SCALE });
+      const out = await runModel(model, { x: { data: new Float32Array(3 * d), dims: [1, 3, d] } });
+      expect(maxAbsDiff(out.y!.subarray(0, d), want), form).toBeLessThan(1e-5);
+    }
   });
 });
