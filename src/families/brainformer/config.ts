@@ -4,6 +4,7 @@
 // learned positions (as GPT-2) and a final LayerNorm. Token-choice top-k routing with a softmax router
 // and normalized routing weights; expert-choice routing is left out: ONNX Runtime has no kernel for it.
 import { LtsError } from '../../util/errors.js';
+import type { Violation } from '../types.js';
 
 /** gelu: tanh-approximated GELU (GPT-2's). relu2: squared ReLU (Primer's). */
 export type Activation = 'gelu' | 'relu2';
@@ -51,46 +52,53 @@ export function sublayers(cfg: BrainformerConfig): Sublayer[] {
 
 const posInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
-/** null when the config is structurally valid (bounds aside), else a message naming the rule. */
-export function checkStructure(cfg: BrainformerConfig): string | null {
-  if (!posInt(cfg.d_model)) return `d_model must be a positive integer, got ${JSON.stringify(cfg.d_model)}`;
-  if (!posInt(cfg.stack)) return `stack must be a positive integer, got ${JSON.stringify(cfg.stack)}`;
-  if (!posInt(cfg.vocab_size)) return `vocab_size must be a positive integer, got ${JSON.stringify(cfg.vocab_size)}`;
-  if (!posInt(cfg.n_positions)) return `n_positions must be a positive integer, got ${JSON.stringify(cfg.n_positions)}`;
-  if (!Array.isArray(cfg.layout)) return 'layout must be a list of sub-layers';
-  const n = cfg.layout.length;
-  if (n < LAYOUT_MIN || n > LAYOUT_MAX) return `layout must hold ${LAYOUT_MIN}..${LAYOUT_MAX} sub-layers, got ${n}`;
-  for (const [i, s] of cfg.layout.entries()) {
-    const bad = checkSublayer(s, cfg.d_model);
-    if (bad) return `layout[${i}]: ${bad}`;
+/** The first broken structural rule (bounds aside), or null. */
+export function structureViolation(cfg: BrainformerConfig): Violation | null {
+  const v = (rule: string, field: string, detail: string): Violation => ({ rule, field, detail });
+  for (const k of ['d_model', 'stack', 'vocab_size', 'n_positions'] as const) {
+    if (!posInt(cfg[k])) return v('positive-integer', k, `must be a positive integer, got ${JSON.stringify(cfg[k])}`);
   }
-  if (!cfg.layout.some((s) => s.kind === 'attn')) return 'layout needs at least one attn sub-layer';
-  if (!cfg.layout.some((s) => s.kind !== 'attn')) return 'layout needs at least one ffn or moe sub-layer';
+  if (!Array.isArray(cfg.layout)) return v('layout-list', 'layout', 'must be a list of sub-layers');
+  const n = cfg.layout.length;
+  if (n < LAYOUT_MIN || n > LAYOUT_MAX) return v('layout-length', 'layout', `must hold ${LAYOUT_MIN}..${LAYOUT_MAX} sub-layers, got ${n}`);
+  for (const [i, s] of cfg.layout.entries()) {
+    const bad = sublayerViolation(s, cfg.d_model);
+    if (bad) return { ...bad, field: `layout[${i}]${bad.field}` };
+  }
+  if (!cfg.layout.some((s) => s.kind === 'attn')) return v('layout-needs-attn', 'layout', 'needs at least one attn sub-layer');
+  if (!cfg.layout.some((s) => s.kind !== 'attn')) return v('layout-needs-ffn', 'layout', 'needs at least one ffn or moe sub-layer');
   return null;
 }
 
-function checkSublayer(s: Sublayer, d: number): string | null {
-  if (s === null || typeof s !== 'object') return 'must be an object';
+function sublayerViolation(s: Sublayer, d: number): Violation | null {
+  const v = (rule: string, field: string, detail: string): Violation => ({ rule, field, detail });
+  if (s === null || typeof s !== 'object') return v('sublayer-object', '', 'must be an object');
   switch (s.kind) {
     case 'attn':
-      if (!posInt(s.n_head)) return `n_head must be a positive integer, got ${JSON.stringify(s.n_head)}`;
-      if (d % s.n_head !== 0) return `n_head ${s.n_head} must divide d_model ${d}`;
+      if (!posInt(s.n_head)) return v('positive-integer', '.n_head', `must be a positive integer, got ${JSON.stringify(s.n_head)}`);
+      if (d % s.n_head !== 0) return v('heads-divide-d_model', '.n_head', `${s.n_head} does not divide d_model ${d}`);
       return null;
     case 'moe':
-      if (!posInt(s.experts) || s.experts < 2) return `experts must be an integer >= 2, got ${JSON.stringify(s.experts)}`;
-      if (!posInt(s.top_k) || s.top_k > s.experts) return `top_k must be an integer in 1..experts, got ${JSON.stringify(s.top_k)}`;
-      return checkFfn(s); // an expert is a feed-forward
+      if (!posInt(s.experts) || s.experts < 2) return v('experts', '.experts', `must be an integer >= 2, got ${JSON.stringify(s.experts)}`);
+      if (!posInt(s.top_k) || s.top_k > s.experts) return v('top_k', '.top_k', `must be an integer in 1..experts (${s.experts}), got ${JSON.stringify(s.top_k)}`);
+      return ffnViolation(s); // an expert is a feed-forward
     case 'ffn':
-      return checkFfn(s);
+      return ffnViolation(s);
     default:
-      return `kind must be one of ${SUBLAYER_KINDS.join(', ')}, got ${JSON.stringify((s as { kind: unknown }).kind)}`;
+      return v('kind', '.kind', `must be one of ${SUBLAYER_KINDS.join(', ')}, got ${JSON.stringify((s as { kind: unknown }).kind)}`);
   }
 }
 
-function checkFfn(s: FfnSublayer | MoeSublayer): string | null {
-  if (!posInt(s.d_inner)) return `d_inner must be a positive integer, got ${JSON.stringify(s.d_inner)}`;
-  if (!ACTIVATIONS.includes(s.act)) return `act must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(s.act)}`;
+function ffnViolation(s: FfnSublayer | MoeSublayer): Violation | null {
+  if (!posInt(s.d_inner)) return { rule: 'positive-integer', field: '.d_inner', detail: `must be a positive integer, got ${JSON.stringify(s.d_inner)}` };
+  if (!ACTIVATIONS.includes(s.act)) return { rule: 'act', field: '.act', detail: `must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(s.act)}` };
   return null;
+}
+
+/** `<rule>: <field>: <what is wrong>` for the first broken structural rule, or null. */
+export function checkStructure(cfg: BrainformerConfig): string | null {
+  const bad = structureViolation(cfg);
+  return bad && `${bad.rule}: ${bad.field}: ${bad.detail}`;
 }
 
 /** Throws LtsError naming the rule when the config is not structurally valid. */

@@ -3,6 +3,7 @@
 // than rejected (widths and heads re-drawn to fit d_model, a missing attention or feed-forward kind
 // put back), so only the bounds and the duplicate check can reject them.
 import { LtsError } from '../../util/errors.js';
+import type { BaseSpaceOptions, FamilySpace } from '../types.js';
 import type { Rng } from '../../util/rng.js';
 import {
   ACTIVATIONS, LAYOUT_MAX, LAYOUT_MIN, SUBLAYER_KINDS, checkStructure,
@@ -11,7 +12,7 @@ import {
 import { brainformerParams } from './params.js';
 import { DEFAULT_MOE_PROXY, proxyParams, type MoeProxy } from './proxy.js';
 
-export interface BrainformerSpaceOptions {
+export interface BrainformerSpaceOptions extends BaseSpaceOptions {
   d_model: number[];
   n_head: number[];
   /** Widths of dense FFNs and of experts; per candidate only values > dInnerRatio x d_model. */
@@ -22,7 +23,7 @@ export interface BrainformerSpaceOptions {
   stack: number[];
   act: Activation[];
   /** Sub-layers per block. */
-  layout: number[];
+  block_len: number[];
   /** Sub-layer kinds drawn (attn is always kept: a block needs one). */
   kinds: SublayerKind[];
   /** Inclusive bounds on the proxy's count (`proxy`). */
@@ -50,7 +51,7 @@ export function defaultBrainformerOptions(): BrainformerSpaceOptions {
     top_k: [1, 2],
     stack: range(1, 6, 1),
     act: ['gelu', 'relu2'],
-    layout: range(LAYOUT_MIN, LAYOUT_MAX, 1),
+    block_len: range(LAYOUT_MIN, LAYOUT_MAX, 1),
     kinds: ['attn', 'ffn', 'moe'],
     bounds: { min: 6e6, max: 100e6 },
     max_total_params: DEFAULT_MAX_TOTAL_PARAMS,
@@ -63,25 +64,18 @@ export function defaultBrainformerOptions(): BrainformerSpaceOptions {
 export const MUTATION_PROB = 0.3;
 const MAX_SAMPLE_TRIES = 10_000;
 
-export interface BrainformerSpace {
-  readonly options: Readonly<BrainformerSpaceOptions>;
-  sample(rng: Rng): BrainformerConfig;
-  mutate(cfg: BrainformerConfig, rng: Rng): BrainformerConfig;
-  crossover(a: BrainformerConfig, b: BrainformerConfig, rng: Rng): BrainformerConfig;
-  /** null when valid and inside the bounds, else a message naming the rule. */
-  validate(cfg: BrainformerConfig): string | null;
-}
+export type BrainformerSpace = FamilySpace<BrainformerConfig, BrainformerSpaceOptions>;
 
 function checkOptions(o: BrainformerSpaceOptions): void {
   const need = (name: string, ok: boolean, why: string) => {
     if (!ok) throw new LtsError(`search space brainformer: ${name} ${why}`);
   };
-  for (const k of ['d_model', 'n_head', 'd_inner', 'experts', 'top_k', 'stack', 'layout'] as const) {
+  for (const k of ['d_model', 'n_head', 'd_inner', 'experts', 'top_k', 'stack', 'block_len'] as const) {
     need(k, o[k].length > 0 && o[k].every((v) => Number.isInteger(v) && v >= 1), 'must be a non-empty list of positive integers');
   }
   need('experts', o.experts.every((e) => e >= 2), 'must all be >= 2');
   need('top_k', o.top_k.every((k) => o.experts.some((e) => e >= k)), 'must not exceed every expert count');
-  need('layout', o.layout.every((n) => n >= LAYOUT_MIN && n <= LAYOUT_MAX), `lengths must lie in ${LAYOUT_MIN}..${LAYOUT_MAX}`);
+  need('block_len', o.block_len.every((n) => n >= LAYOUT_MIN && n <= LAYOUT_MAX), `lengths must lie in ${LAYOUT_MIN}..${LAYOUT_MAX}`);
   need('act', o.act.length > 0 && o.act.every((a) => ACTIVATIONS.includes(a)), `must be a non-empty list of ${ACTIVATIONS.join(', ')}`);
   need('kinds', o.kinds.includes('attn') && o.kinds.some((k) => k !== 'attn') && o.kinds.every((k) => SUBLAYER_KINDS.includes(k)),
     'must hold attn and at least one of ffn, moe');
@@ -118,8 +112,8 @@ export function makeBrainformerSpace(opts: Partial<BrainformerSpaceOptions> = {}
       if (s.kind === 'attn') return d % s.n_head === 0 ? s : { ...s, n_head: rng.choice(headsFor(d)) };
       return s.d_inner > minF ? s : { ...s, d_inner: rng.choice(widthsFor(d)) };
     });
-    const lo = Math.min(...o.layout);
-    const hi = Math.max(...o.layout);
+    const lo = Math.min(...o.block_len);
+    const hi = Math.max(...o.block_len);
     while (layout.length > hi) layout.splice(rng.int(0, layout.length - 1), 1);
     while (layout.length < lo) layout.splice(rng.int(0, layout.length), 0, fresh(rng.choice(o.kinds), d, rng));
     const attn = layout.filter((s) => s.kind === 'attn').length;
@@ -144,24 +138,26 @@ export function makeBrainformerSpace(opts: Partial<BrainformerSpaceOptions> = {}
   };
 
   const validate = (cfg: BrainformerConfig): string | null => {
-    if (cfg.family !== 'brainformer') return `family: ${JSON.stringify(cfg.family)} is not brainformer`;
+    if (cfg.family !== 'brainformer') return `family: family: ${JSON.stringify(cfg.family)} is not brainformer`;
     const bad = checkStructure(cfg);
     if (bad) return bad;
     const p = brainformerParams(cfg);
     const v = proxyParams(p, o.proxy);
-    if (v < o.bounds.min || v > o.bounds.max) return `bounds: ${o.proxy} params ${v} outside ${o.bounds.min}..${o.bounds.max}`;
-    if (p.total > o.max_total_params) return `max_total_params: ${p.total} params in all exceed ${o.max_total_params}`;
+    if (v < o.bounds.min || v > o.bounds.max) return `bounds: ${o.proxy} params: ${v} outside ${o.bounds.min}..${o.bounds.max}`;
+    if (p.total > o.max_total_params) return `max-total-params: total_params: ${p.total} exceed ${o.max_total_params} (every expert and the embedding)`;
     return null;
   };
 
   const fixed = { vocab_size: o.vocab_size, n_positions: o.n_positions };
 
   return {
+    family: 'brainformer',
     options: o,
+    repair,
     sample(rng) {
       for (let t = 0; t < MAX_SAMPLE_TRIES; t++) {
         const d_model = rng.choice(dModels);
-        const n = rng.choice(o.layout);
+        const n = rng.choice(o.block_len);
         const layout = Array.from({ length: n }, () => fresh(rng.choice(o.kinds), d_model, rng));
         const cfg = repair({ family: 'brainformer', d_model, layout, stack: rng.choice(o.stack), ...fixed }, rng);
         if (validate(cfg) === null) return cfg;
@@ -176,11 +172,11 @@ export function makeBrainformerSpace(opts: Partial<BrainformerSpaceOptions> = {}
       const d = rng.bool(p) ? rng.choice(dModels) : parent.d_model;
       // Per sub-layer: its kind changed (a fresh sub-layer of another kind) or its sizes re-drawn.
       const layout = parent.layout.map((s) => {
-        if (rng.bool(p / 2)) return fresh(rng.choice(o.kinds.filter((k) => k !== s.kind).concat(o.kinds.length === 1 ? [s.kind] : [])), d, rng);
+        if (rng.bool(p / 2)) return fresh(rng.choice(o.kinds.filter((k) => k !== s.kind)), d, rng); // kinds has >= 2
         return resize(s, d, rng);
       });
-      const hi = Math.max(...o.layout);
-      const lo = Math.min(...o.layout);
+      const hi = Math.max(...o.block_len);
+      const lo = Math.min(...o.block_len);
       if (rng.bool(p) && layout.length < hi) layout.splice(rng.int(0, layout.length), 0, fresh(rng.choice(o.kinds), d, rng));
       if (rng.bool(p) && layout.length > lo) layout.splice(rng.int(0, layout.length - 1), 1);
       if (rng.bool(p) && layout.length >= 2) {

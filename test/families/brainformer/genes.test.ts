@@ -78,7 +78,7 @@ describe('Brainformer space', () => {
     const rng = new Rng(5);
     const c = space.sample(rng);
     const small = makeBrainformerSpace({ max_total_params: 1e6 });
-    expect(small.validate(c)).toMatch(/^max_total_params/);
+    expect(small.validate(c)).toMatch(/^max-total-params/);
     const tight = makeBrainformerSpace({ bounds: { min: 1, max: 2 }, proxy: 'activated' });
     expect(tight.validate(c)).toMatch(/^bounds: activated params/);
   });
@@ -86,6 +86,6 @@ describe('Brainformer space', () => {
   it('bad choices are refused with a clear message', () => {
     expect(() => makeBrainformerSpace({ experts: [1] })).toThrow(/experts must all be >= 2/);
     expect(() => makeBrainformerSpace({ kinds: ['attn'] })).toThrow(/kinds must hold attn/);
-    expect(() => makeBrainformerSpace({ layout: [9] })).toThrow(/lengths must lie in 3..8/);
+    expect(() => makeBrainformerSpace({ block_len: [9] })).toThrow(/block_len lengths must lie in 3..8/);
   });
 });
