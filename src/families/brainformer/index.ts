@@ -5,7 +5,7 @@ import type { ConfigSummary, FamilyDefinition, ParamBreakdown, ParseMode } from 
 import {
   canonicalBrainformer, describeLayout, structureViolation, sublayers, type Activation, type BrainformerConfig, type Sublayer,
 } from './config.js';
-import { defaultBrainformerOptions, makeBrainformerSpace, type BrainformerSpaceOptions } from './genes.js';
+import { DEFAULT_MAX_TOTAL_PARAMS, defaultBrainformerOptions, makeBrainformerSpace, type BrainformerSpaceOptions } from './genes.js';
 import { buildBrainformer } from './graph.js';
 import { brainformerParams } from './params.js';
 import { DEFAULT_MOE_PROXY, proxyParams, type MoeProxy } from './proxy.js';
@@ -55,8 +55,8 @@ function summary(cfg: BrainformerConfig): ConfigSummary {
   return {
     n_layer: all.length,
     d_model: cfg.d_model,
-    n_head: all.map((s) => (s.kind === 'attn' ? String(s.n_head) : '')).join(';'),
-    d_inner: all.map((s) => (s.kind === 'attn' ? '' : String(s.d_inner))).join(';'),
+    n_head: all.flatMap((s) => (s.kind === 'attn' ? [s.n_head] : [])),
+    d_inner: all.flatMap((s) => (s.kind === 'attn' ? [] : [s.d_inner])),
     div_val: 0,
     d_embed: cfg.d_model,
     vocab_size: cfg.vocab_size,
@@ -78,37 +78,38 @@ function breakdown(cfg: BrainformerConfig): ParamBreakdown {
   };
 }
 
-/** The family with the search's proxy choice (`--moe-proxy`) fixed. */
-export function brainformerFamily(proxy: MoeProxy = DEFAULT_MOE_PROXY): FamilyDefinition<BrainformerConfig, BrainformerSpaceOptions> {
-  return {
-    name: 'brainformer',
-    description: 'Brainformer: a searched block of attention, dense FFN and mixture-of-experts (token-choice top-k) sub-layers, stacked',
-    hfModelTypes: [],
-    parseConfig: parseBrainformer,
-    canonical: canonicalBrainformer,
-    findViolation(cfg, bounds) {
-      const bad = structureViolation(cfg);
-      if (bad || !bounds) return bad;
-      const v = proxyParams(brainformerParams(cfg), proxy);
-      if (v < bounds.min || v > bounds.max) return { rule: 'bounds', field: `${proxy}_params`, detail: `${v} outside ${bounds.min}..${bounds.max}` };
-      return null;
-    },
-    summary,
-    defaultSpaceOptions: () => ({ ...defaultBrainformerOptions(), proxy }),
-    spaceOptionKinds: {
-      d_model: 'ints', n_head: 'ints', d_inner: 'ints', experts: 'ints', top_k: 'ints', stack: 'ints',
-      act: 'strings', block_len: 'ints', kinds: 'strings', max_total_params: 'number', vocab_size: 'int', n_positions: 'int',
-    },
-    makeSpace: (opts) => makeBrainformerSpace({ proxy, ...opts }),
-    paramBreakdown: breakdown,
-    proxyParams: (cfg) => proxyParams(brainformerParams(cfg), proxy),
-    buildGraph: buildBrainformer,
-    trainingConfig: brainformerTrainingConfig,
-    calibration: (dataset) => ({
-      name: `gpt2-${dataset}`,
-      note: `GPT-2's calibration applied to the Brainformer ${proxy} count: no trained Brainformer models exist to fit on`,
-    }),
-  };
-}
+const proxyOf = (space?: Partial<BrainformerSpaceOptions>): MoeProxy => space?.proxy ?? DEFAULT_MOE_PROXY;
 
-export const BRAINFORMER = brainformerFamily();
+export const brainformerFamily: FamilyDefinition<BrainformerConfig, BrainformerSpaceOptions> = {
+  name: 'brainformer',
+  description: 'Brainformer: a searched block of attention, dense FFN and mixture-of-experts (token-choice top-k) sub-layers, stacked',
+  hfModelTypes: [],
+  parseConfig: parseBrainformer,
+  canonical: canonicalBrainformer,
+  findViolation(cfg, bounds, space) {
+    const bad = structureViolation(cfg);
+    if (bad || !bounds) return bad;
+    const proxy = proxyOf(space);
+    const p = brainformerParams(cfg);
+    const v = proxyParams(p, proxy);
+    if (v < bounds.min || v > bounds.max) return { rule: 'bounds', field: `${proxy}_params`, detail: `${v} outside ${bounds.min}..${bounds.max}` };
+    const maxTotal = space?.max_total_params ?? DEFAULT_MAX_TOTAL_PARAMS;
+    if (p.total > maxTotal) return { rule: 'max-total-params', field: 'total_params', detail: `${p.total} exceed ${maxTotal} (every expert and the embedding)` };
+    return null;
+  },
+  summary,
+  defaultSpaceOptions: defaultBrainformerOptions,
+  spaceOptionKinds: {
+    d_model: 'ints', n_head: 'ints', d_inner: 'ints', experts: 'ints', top_k: 'ints', stack: 'ints',
+    act: 'strings', block_len: 'ints', kinds: 'strings', max_total_params: 'number', vocab_size: 'int', n_positions: 'int',
+  },
+  makeSpace: makeBrainformerSpace,
+  paramBreakdown: breakdown,
+  proxyParams: (cfg, space) => proxyParams(brainformerParams(cfg), proxyOf(space)),
+  buildGraph: buildBrainformer,
+  trainingConfig: brainformerTrainingConfig,
+  calibration: (dataset) => ({
+    name: `gpt2-${dataset}`,
+    note: `GPT-2's calibration (gpt2-${dataset}) applied to the Brainformer proxy count (--moe-proxy): no trained Brainformer models exist to fit on`,
+  }),
+};

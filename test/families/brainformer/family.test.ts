@@ -2,7 +2,7 @@ import AjvModule from 'ajv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BRAINFORMER, brainformerFamily, type BrainformerConfig } from '../../../src/families/brainformer/index.js';
+import { brainformerFamily as BRAINFORMER, type BrainformerConfig } from '../../../src/families/brainformer/index.js';
 import type { LtsBlockOf } from '../../../src/families/types.js';
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
@@ -52,22 +52,23 @@ describe('the brainformer family definition', () => {
     expect(p.total).toBe(p.decoder + p.embedding + p.output);
     expect(p.extra!.activated).toBeLessThan(p.decoder);
     expect(BRAINFORMER.proxyParams(cfg)).toBe(p.extra!.dense_equivalent);
-    expect(brainformerFamily('total').proxyParams(cfg)).toBe(p.decoder);
-    expect(brainformerFamily('activated').proxyParams(cfg)).toBe(p.extra!.activated);
+    expect(BRAINFORMER.proxyParams(cfg, { proxy: 'total' })).toBe(p.decoder);
+    expect(BRAINFORMER.proxyParams(cfg, { proxy: 'activated' })).toBe(p.extra!.activated);
   });
 
   it('findViolation checks the bounds on the chosen proxy', () => {
     const p = BRAINFORMER.paramBreakdown(cfg);
     const bounds = { min: p.extra!.activated + 1, max: 1e9 };
-    expect(brainformerFamily('activated').findViolation(cfg, bounds)).toMatchObject({ rule: 'bounds', field: 'activated_params' });
-    expect(brainformerFamily('total').findViolation(cfg, bounds)).toBeNull();
+    expect(BRAINFORMER.findViolation(cfg, bounds, { proxy: 'activated' })).toMatchObject({ rule: 'bounds', field: 'activated_params' });
+    expect(BRAINFORMER.findViolation(cfg, { min: 0, max: 1e12 }, { max_total_params: 1e6 })).toMatchObject({ rule: 'max-total-params' });
+    expect(BRAINFORMER.findViolation(cfg, bounds, { proxy: 'total' })).toBeNull();
   });
 
   it('summary lists every sub-layer of the stack', () => {
     const s = BRAINFORMER.summary(cfg);
     expect(s.n_layer).toBe(6);
-    expect(s.n_head).toBe('4;;;4;;');
-    expect(s.d_inner).toBe(';512;1024;;512;1024');
+    expect(s.n_head).toEqual([4, 4]);
+    expect(s.d_inner).toEqual([512, 1024, 512, 1024]);
     expect(s.text).toBe('d_model 256, block [attn4 moe8x2/512 ffn1024^2] x2');
   });
 });
