@@ -10,6 +10,7 @@ import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
 import { failureReasons, oneLineMessage, readResumable, PARETO_FILE } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
+import { DEFAULT_MOE_PROXY, MOE_PROXIES, MOE_PROXY_SOURCE, parseMoeProxy } from '../families/brainformer/proxy.js';
 import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
 import { readFileSync } from 'node:fs';
@@ -52,6 +53,7 @@ interface SearchCliOptions {
   vocabSize?: string;
   cutoffs?: string;
   primer?: string;
+  moeProxy?: string;
   report: boolean;
   json?: boolean;
 }
@@ -162,9 +164,22 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
     s.calibration = isPath ? resolve(o.calibration) : o.calibration;
   }
   if (o.dataset !== undefined) s.dataset = o.dataset;
+  if (families.includes('brainformer')) {
+    s.moe_proxy = parseMoeProxy(o.moeProxy ?? DEFAULT_MOE_PROXY);
+    s.moe_proxy_source = MOE_PROXY_SOURCE[s.moe_proxy];
+  } else if (o.moeProxy !== undefined) {
+    throw new LtsError('--moe-proxy applies to --family brainformer (or all)');
+  }
   const space = spaceOverrides(o);
   if (Object.keys(space).length > 0) s.space = space;
   return s;
+}
+
+/** The space overrides the spaces are built from, with the MoE proxy choice in brainformer's section. */
+export function withMoeProxy(s: SearchSettings): SpaceOverrides {
+  const space = s.space ?? {};
+  if (!s.moe_proxy) return space;
+  return { ...space, brainformer: { ...((space.brainformer as Record<string, unknown> | undefined) ?? {}), proxy: s.moe_proxy } };
 }
 
 function intList(name: string, v: string): number[] {
@@ -236,7 +251,7 @@ const NEW_RUN_ONLY = [
   'device', 'metric', 'family', 'iterations', 'population', 'parents', 'mutations', 'crossovers', 'seed',
   'paramMin', 'paramMax', 'latencyMax', 'out', 'graph', 'batch', 'seq', 'memLen', 'context', 'warmupMin',
   'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'clock', 'calibration', 'dataset', 'space', 'divVal',
-  'vocabSize', 'cutoffs', 'primer',
+  'vocabSize', 'cutoffs', 'primer', 'moeProxy',
 ];
 
 const SUMMARY_ROWS = 20;
@@ -249,7 +264,9 @@ function summary(p: ParetoFile, dir: string): string {
       .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
       .join(', ');
     const ppl = f.predicted_ppl !== undefined ? `, ppl ~${f.predicted_ppl.toFixed(1)}` : '';
-    return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M decoder params, ${costs}${ppl}`;
+    // A mixture-of-experts family ranks by the count --moe-proxy chose; say which.
+    const what = f.family === 'brainformer' && p.settings.moe_proxy ? `${p.settings.moe_proxy} params` : 'decoder params';
+    return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M ${what}, ${costs}${ppl}`;
   });
   // A long frontier is for pareto.json and the report; the terminal gets its ends.
   const shown = rows.length > SUMMARY_ROWS ? [...rows.slice(0, SUMMARY_ROWS / 2), `  ... ${rows.length - SUMMARY_ROWS} more ...`, ...rows.slice(-SUMMARY_ROWS / 2)] : rows;
@@ -325,6 +342,7 @@ export function searchCommand(): Command {
     .option('--vocab-size <n>', 'vocabulary size (default: GPT-2 50257, Transformer-XL wt103 267735)')
     .option('--cutoffs <list>', 'adaptive cluster boundaries below the vocabulary (default 19997,39997[,199997])')
     .addOption(new Option('--primer <variants>', 'Primer variants to search (family primer/all)').choices(Object.keys(PRIMER_VARIANTS)))
+    .addOption(new Option('--moe-proxy <count>', 'brainformer: the parameter count the search ranks and bounds by: effective (dense-equivalent, Clark et al. 2022), activated (per token) or total (every expert)').choices([...MOE_PROXIES]))
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
     .option('--no-report', 'do not write the report files at the end')
@@ -357,7 +375,7 @@ export function searchCommand(): Command {
 
     const annotate = perplexityAnnotator(settings.families, { calibration: settings.calibration, dataset: settings.dataset });
     const evaluators = await buildEvaluators(device);
-    const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, settings.space ?? {});
+    const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withMoeProxy(settings));
 
     const progress = progressReporter();
     const ac = new AbortController();

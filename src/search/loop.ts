@@ -210,7 +210,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
         calibration = a.calibration;
       }
       const file: ParetoFile = {
-        schema_version: 1,
+        schema_version: 2,
         tool: { name: 'lts', version: toolVersion() },
         created_at: new Date().toISOString(),
         device: opts.device,
@@ -242,7 +242,11 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
       if (seen.has(key)) return null;
       seen.add(key);
       genomes.set(key, genome);
-      return { genome, config, key, id: sp.candidateId(config), family: config.family, decoder_params, total_params: sp.totalParams(config) };
+      const param_counts = sp.paramCounts(config);
+      return {
+        genome, config, key, id: sp.candidateId(config), family: config.family, decoder_params, total_params: sp.totalParams(config),
+        ...(param_counts ? { param_counts } : {}),
+      };
     };
 
     const sampleMany = (count: number): Candidate[] => {
@@ -349,6 +353,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<SearchOutcome> 
             iteration: iter,
             decoder_params: c.decoder_params,
             total_params: c.total_params,
+            ...(c.param_counts ? { param_counts: c.param_counts } : {}),
             measurement: m,
             evaluator: ev.name,
             measured_at: new Date().toISOString(),

@@ -23,6 +23,8 @@ export interface SearchSpaces {
   /** The family's accuracy proxy (recorded as `decoder_params`). */
   decoderParams(cfg: ArchConfig): number;
   totalParams(cfg: ArchConfig): number;
+  /** The family's further counts beside the proxy (ParamBreakdown.extra with the decoder count), if it has any. */
+  paramCounts(cfg: ArchConfig): Record<string, number> | undefined;
 }
 
 /** The real spaces for the given families, with the search's parameter bounds (and gene choices, if given). */
@@ -45,5 +47,9 @@ export function searchSpaces(
     // The proxy as this search's options for the family define it.
     decoderParams: (cfg) => familyDefinition(cfg.family).proxyParams(cfg, spaces.get(cfg.family)?.options),
     totalParams,
+    paramCounts(cfg) {
+      const b = familyDefinition(cfg.family).paramBreakdown(cfg);
+      return b.extra ? { decoder: b.decoder, ...b.extra } : undefined;
+    },
   };
 }

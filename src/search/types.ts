@@ -1,3 +1,4 @@
+import type { MoeProxy } from '../families/brainformer/proxy.js';
 import type { ArchConfig, Family, ShapeSettings } from '../space/types.js';
 import type { SpaceOverrides } from '../space/overrides.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, MemoryStats, Metric, MeasureProtocol } from '../profile/types.js';
@@ -24,8 +25,11 @@ export interface CandidateInfo {
   config: ArchConfig;
   /** The generation that produced it (0 = the initial population). */
   iteration: number;
+  /** The search's accuracy proxy: decoder params, or for a mixture-of-experts family the count settings.moe_proxy names. */
   decoder_params: number;
   total_params: number;
+  /** Families with several counts (Brainformer): every decoder param, those one token activates, the dense-equivalent. */
+  param_counts?: Record<string, number>;
 }
 
 /** One line of `<out>/candidates.jsonl`: every evaluated candidate, appended as it is measured. */
@@ -75,11 +79,16 @@ export interface SearchSettings {
   dataset?: string;
   /** Search-space overrides (gene choices, vocabulary); absent = the reference defaults. */
   space?: SpaceOverrides;
+  /** Brainformer (mixture-of-experts) only: which parameter count its `decoder_params` holds (`--moe-proxy`). */
+  moe_proxy?: MoeProxy;
+  /** What that count is and where it comes from. */
+  moe_proxy_source?: string;
 }
 
 /** `<out>/pareto.json` (JSON Schema in schemas/pareto.schema.json). */
 export interface ParetoFile {
-  schema_version: 1;
+  /** 2 since mixture-of-experts families (a point's config may be a Brainformer block; param_counts, moe_proxy); 1 files still read. */
+  schema_version: 1 | 2;
   tool: { name: 'lts'; version: string };
   created_at: string;
   device: DeviceProfile;

@@ -1,7 +1,8 @@
 // Exact parameter counts of a Brainformer candidate, and the three sizes its proxy can use:
 //   total      every decoder parameter, all experts (what a deployment holds in memory)
 //   activated  what one token uses: attention, dense FFNs, each MoE's router and its top-k experts
-//   effective  the dense-equivalent size from Clark et al. 2022's routed scaling law (dense-equivalent.ts)
+//   effective  the dense-equivalent size from Clark et al. 2022's routed scaling law (dense-equivalent.ts),
+//              N = activated params routed over E = stored / activated expert params
 // Per sub-layer (d = d_model, a = heads * floor(d / heads), f = width, E experts, k = top-k):
 //   attn = 2d (LayerNorm) + 3da + 3a (q|k|v) + ad + d (output projection)
 //   ffn  = 2d + df + f + fd + d
@@ -27,7 +28,7 @@ export interface BrainformerParams {
   total: number;
   /** Decoder params one token uses: MoE sub-layers count their router and top_k experts only. */
   activated: number;
-  /** Parameter-weighted mean expert count of the MoE sub-layers (1 without any). */
+  /** Expert expansion: expert params stored / expert params activated, over all MoE sub-layers (E / top_k for one; 1 without any). */
   experts: number;
   /** Dense-equivalent decoder size of `activated` params routed over `experts` (Clark et al. 2022, S-BASE). */
   effective: number;
@@ -53,7 +54,8 @@ export function brainformerParams(cfg: BrainformerConfig): BrainformerParams {
   let ffn = 0;
   let moe = 0;
   let activatedMoe = 0;
-  // For the mean expert count: each MoE sub-layer weighted by its activated expert params.
+  // The expansion Clark et al.'s E stands for: expert params stored over expert params one token uses
+  // (E / k for one MoE sub-layer; top-1 routing, as in their fits, gives E itself).
   let expertWeight = 0;
   let expertSum = 0;
   for (const s of cfg.layout) {
@@ -63,9 +65,8 @@ export function brainformerParams(cfg: BrainformerConfig): BrainformerParams {
     moe += p.moe;
     activatedMoe += p.activatedMoe;
     if (s.kind === 'moe') {
-      const w = s.top_k * expertParams(d, s.d_inner);
-      expertWeight += w;
-      expertSum += w * s.experts;
+      expertWeight += s.top_k * expertParams(d, s.d_inner);
+      expertSum += s.experts * expertParams(d, s.d_inner);
     }
   }
   const n = cfg.stack;

@@ -41,21 +41,21 @@ describe('Brainformer parameter counts, by hand', () => {
         expect(p.decoder).toBe(3 * (attn + router + E * expert + ffn) + lns);
         expect(p.activated).toBe(3 * (attn + router + k * expert + ffn) + lns);
         expect(p.moe).toBe(3 * (router + E * expert));
-        expect(p.experts).toBe(E);
-        expect(p.effective).toBeCloseTo(denseEquivalent(p.activated, E), 6);
+        expect(p.experts).toBe(E / k);
+        expect(p.effective).toBeCloseTo(denseEquivalent(p.activated, E / k), 6);
         expect(p.effective).toBeGreaterThan(p.activated);
       });
     }
   }
 
-  it('a block of several MoE sub-layers: the expert count is their parameter-weighted mean', () => {
+  it('a block of several MoE sub-layers: the expansion is stored over activated expert params', () => {
     const d = 64;
     const a: Sublayer = { kind: 'moe', experts: 4, top_k: 1, d_inner: 128, act: 'gelu' };
     const b: Sublayer = { kind: 'moe', experts: 32, top_k: 2, d_inner: 256, act: 'gelu' };
     const p = brainformerParams(cfg(d, [{ kind: 'attn', n_head: 2 }, a, b]));
-    const wa = 1 * (2 * d * 128 + 128 + d);
-    const wb = 2 * (2 * d * 256 + 256 + d);
-    expect(p.experts).toBeCloseTo((4 * wa + 32 * wb) / (wa + wb), 12);
+    const pa = 2 * d * 128 + 128 + d;
+    const pb = 2 * d * 256 + 256 + d;
+    expect(p.experts).toBeCloseTo((4 * pa + 32 * pb) / (1 * pa + 2 * pb), 12);
   });
 
   it('heads not dividing d_model count a = heads x floor(d / heads)', () => {
