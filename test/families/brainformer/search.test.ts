@@ -1,0 +1,82 @@
+// A real, tiny Brainformer search: real space, export and measurement in child processes on the cpu
+// profile, then the report. pareto.json must validate, name the proxy, and every frontier point must get
+// its per-layer training config.
+import AjvModule from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildEvaluators, withMoeProxy } from '../../../src/cli/search.js';
+import { MOE_PROXY_SOURCE } from '../../../src/families/brainformer/proxy.js';
+import { loadDevice } from '../../../src/profile/index.js';
+import type { DeviceProfile } from '../../../src/profile/types.js';
+import { writeReport } from '../../../src/report/index.js';
+import { perplexityAnnotator } from '../../../src/search/calibration.js';
+import { runSearch } from '../../../src/search/loop.js';
+import { searchSpaces } from '../../../src/search/spaces.js';
+import type { ParetoFile, SearchSettings } from '../../../src/search/types.js';
+import { paretoValidator, tmp } from '../../search/helpers.js';
+
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
+const trainingSchema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'training-config.schema.json'), 'utf8'));
+
+describe('a Brainformer search end to end (real measurements)', () => {
+  it('measures tiny MoE candidates, writes a valid pareto.json naming the proxy, and a training config per point', async () => {
+    const base = loadDevice('cpu');
+    const device: DeviceProfile = {
+      ...base,
+      shapes: { ...base.shapes, seq: 16 },
+      protocol: { warmupMin: 1, warmupMax: 2, minRuns: 3, maxRuns: 5, maxSeconds: 2, targetRelCi: 0.1 },
+    };
+    const settings: SearchSettings = {
+      metrics: ['latency', 'memory'],
+      families: ['brainformer'],
+      shapes: device.shapes,
+      graph: device.graph,
+      protocol: device.protocol,
+      seed: 4,
+      param_min: 10_000,
+      param_max: 3_000_000,
+      iterations: 1,
+      population: 3,
+      parents: 1,
+      mutations: 1,
+      crossovers: 1,
+      space: { brainformer: { d_model: [64], d_inner: [128, 192, 256], experts: [4, 8], stack: [1, 2], block_len: [3, 4], vocab_size: 500, n_positions: 64 } },
+      moe_proxy: 'activated',
+      moe_proxy_source: MOE_PROXY_SOURCE.activated,
+    };
+    const outDir = tmp();
+    const out = await runSearch({
+      outDir,
+      device,
+      settings,
+      evaluators: await buildEvaluators(device),
+      spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withMoeProxy(settings)),
+      annotate: perplexityAnnotator(settings.families, {}),
+    });
+    expect(out.history.length).toBeGreaterThanOrEqual(3);
+    for (const r of out.history) {
+      expect(r.measurement.error).toBeUndefined();
+      expect(r.family).toBe('brainformer');
+      expect(r.decoder_params).toBe(r.param_counts!.activated);
+      expect(r.param_counts!.decoder).toBeGreaterThanOrEqual(r.param_counts!.activated!);
+    }
+    const p = JSON.parse(readFileSync(join(outDir, 'pareto.json'), 'utf8')) as ParetoFile;
+    expect(paretoValidator()(p)).toBeNull();
+    expect(p.schema_version).toBe(2);
+    expect(p.settings.moe_proxy).toBe('activated');
+    expect(p.calibration?.name).toBe('gpt2-wt103');
+    expect(p.calibration?.note ?? '').toMatch(/GPT-2's calibration/);
+
+    await writeReport(outDir);
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(trainingSchema);
+    for (const f of p.frontier) {
+      const file = join(outDir, 'configs', `${f.id}.json`);
+      expect(existsSync(file)).toBe(true);
+      const tc = JSON.parse(readFileSync(file, 'utf8'));
+      expect(validate(tc), JSON.stringify(validate.errors)).toBe(true);
+      expect(tc.lts.kind).toBe('per-layer');
+    }
+    expect(readFileSync(join(outDir, 'report.html'), 'utf8')).toMatch(/brainformer/);
+  });
+});
