@@ -77,6 +77,8 @@ describe('a Brainformer search end to end (real measurements)', () => {
       expect(validate(tc), JSON.stringify(validate.errors)).toBe(true);
       expect(tc.lts.kind).toBe('per-layer');
     }
-    expect(readFileSync(join(outDir, 'report.html'), 'utf8')).toMatch(/brainformer/);
+    const html = readFileSync(join(outDir, 'report.html'), 'utf8');
+    expect(html).toMatch(/brainformer/);
+    expect(html).toMatch(/their decoder params are the <b>activated<\/b> count/);
   });
 });
