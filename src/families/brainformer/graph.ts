@@ -18,8 +18,11 @@
 // Expert weights are stored as ORT's kernel reads them: fc1 [E, f, d], fc2 [E, d, f] (out x in).
 // Decode mode: one new token at position `context`; KV caches on the attention sub-layers only,
 // `past_key_values.{i}.key/.value` in and `present.{i}.*` out, i the sub-layer's index in the model.
-import { GraphBuilder, MS_DOMAIN } from '../../export/graph.js';
-import type { ExportedModel, ExportOptions, GraphForm } from '../../export/types.js';
+import {
+  causalAttention, feedForward, geluTanh, layerNorm, lnWeights, skipLayerNorm, type CausalPass,
+} from '../../export/blocks/index.js';
+import { GraphBuilder } from '../../export/graph.js';
+import type { ExportedModel, ExportOptions } from '../../export/types.js';
 import { WeightSource } from '../../export/weights.js';
 import { LtsError } from '../../util/errors.js';
 import { assertStructure, sublayers, type Activation, type BrainformerConfig, type MoeSublayer, type Sublayer } from './config.js';
@@ -32,20 +35,10 @@ export interface BrainformerExtras {
   presentState?: boolean;
 }
 
-const LN_EPS = 1e-5;
-const MASKED = -1e4;
-
-interface Ctx {
-  g: GraphBuilder;
+/** One graph under construction: the pass (shapes, form, cache) and where its weights come from. */
+interface Ctx extends CausalPass {
   w: WeightSource;
   d: number;
-  form: GraphForm;
-  B: number;
-  S: number;
-  P: number;
-  decode: boolean;
-  presentState: boolean;
-  causalMask?: string;
 }
 
 /** A sub-layer's output [B, S, d] and the bias the ort form adds inside SkipLayerNormalization ('' for none). */
@@ -55,116 +48,38 @@ interface Out {
 }
 
 const pfx = (i: number): string => `transformer.h.${i}`;
-
-function lnParams(c: Ctx, name: string): [string, string] {
-  return [c.w.get(`${name}.weight`, [c.d], 'ln_scale'), c.w.get(`${name}.bias`, [c.d], 'ln_shift')];
-}
-
-function layerNorm(c: Ctx, x: string, name: string): string {
-  return c.g.node('LayerNormalization', [x, ...lnParams(c, name)], { axis: -1, epsilon: { float: LN_EPS } });
-}
-
-/** ort: residual + bias + LayerNorm in one op; returns [normalized, residual sum]. */
-function skipLayerNorm(c: Ctx, sub: Out, residual: string, lnName: string): [string, string] {
-  const inputs = [sub.y, residual, ...lnParams(c, lnName)];
-  if (sub.bias) inputs.push(sub.bias);
-  const [normed, , , sum] = c.g.nodeN('SkipLayerNormalization', inputs,
-    [c.g.fresh('skipln'), '', '', c.g.fresh('residual')], { epsilon: { float: LN_EPS } }, MS_DOMAIN);
-  return [normed!, sum!];
-}
+const ln = (c: Ctx, name: string): [string, string] => lnWeights(c.w, name, c.d);
 
 // ---- attention ---------------------------------------------------------------------------------
 
-function kvDims(c: Ctx, h: number, T: number): number[] {
-  return [c.B, h, T, c.d / h];
-}
-
-/** [B, S, d] -> [B, H, S, hd] */
-function splitHeads(c: Ctx, h: number, x: string): string {
-  const r = c.g.node('Reshape', [x, c.g.constI64([c.B, c.S, h, c.d / h])]);
-  return c.g.node('Transpose', [r], { perm: [0, 2, 1, 3] });
-}
-
-/** [S, P+S] additive mask, one constant for every attention sub-layer. */
-function causalMask(c: Ctx): string {
-  if (c.causalMask) return c.causalMask;
-  const T = c.P + c.S;
-  const mask = new Float32Array(c.S * T);
-  for (let s = 0; s < c.S; s++) mask.fill(MASKED, s * T + c.P + s + 1, (s + 1) * T);
-  c.causalMask = c.g.constTensor([c.S, T], mask, 'causal_mask');
-  return c.causalMask;
-}
-
-function cacheIn(c: Ctx, i: number, h: number, kv: 'key' | 'value'): string {
-  return c.g.input(`past_key_values.${i}.${kv}`, 'float32', kvDims(c, h, c.P));
-}
-
-function cacheOut(c: Ctx, i: number, h: number, k: string, v: string): void {
-  const T = c.P + c.S;
-  c.g.output(k, `present.${i}.key`, 'float32', kvDims(c, h, T));
-  c.g.output(v, `present.${i}.value`, 'float32', kvDims(c, h, T));
-}
-
-/** Standard form: softmax(q k^T / sqrt(hd) + causal) v. q, k, v [B, S, d] -> [B, S, d]. */
-function attendStandard(c: Ctx, i: number, h: number, q: string, k: string, v: string): string {
-  const { g } = c;
-  const hd = c.d / h;
-  const qh = g.node('Mul', [splitHeads(c, h, q), g.constF32([1 / Math.sqrt(hd)], [], 'attn_scale')]); // [B, H, S, hd]
-  let kh = splitHeads(c, h, k);
-  let vh = splitHeads(c, h, v);
-  if (c.decode) {
-    kh = g.node('Concat', [cacheIn(c, i, h, 'key'), kh], { axis: 2 }); // [B, H, P+S, hd]
-    vh = g.node('Concat', [cacheIn(c, i, h, 'value'), vh], { axis: 2 });
-  }
-  if (c.decode || c.presentState) cacheOut(c, i, h, kh, vh);
-  let scores = g.node('MatMul', [qh, g.node('Transpose', [kh], { perm: [0, 1, 3, 2] })]); // [B, H, S, P+S]
-  if (c.S > 1) scores = g.node('Add', [scores, causalMask(c)]);
-  const y = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), vh]); // [B, H, S, hd]
-  return g.node('Reshape', [g.node('Transpose', [y], { perm: [0, 2, 1, 3] }), g.constI64([c.B, c.S, c.d])]);
-}
-
-/** ort form with Q, K, V apart: MultiHeadAttention (causal, with the cache when decoding). */
-function attendMha(c: Ctx, i: number, h: number, q: string, k: string, v: string, bias: string): string {
-  const inputs = [q, k, v, bias, '', ''];
-  if (c.decode) inputs.push(cacheIn(c, i, h, 'key'), cacheIn(c, i, h, 'value'));
-  const want = c.decode || c.presentState;
-  const outs = c.g.nodeN('MultiHeadAttention', inputs, want ? 3 : 1, { num_heads: h, unidirectional: 1 }, MS_DOMAIN);
-  if (want) cacheOut(c, i, h, outs[1]!, outs[2]!);
-  return outs[0]!;
-}
-
-/** hn = ln_i(x) [B, S, d] -> attention output before c_proj's bias. */
+/** hn = ln_i(x) [B, S, d] -> causal self-attention before c_proj's bias (GPT-2's weights and names). */
 function attention(c: Ctx, i: number, h: number, hn: string): Out {
   const { g, d } = c;
   const W = c.w.get(`${pfx(i)}.attn.c_attn.weight`, [d, 3 * d], 'normal'); // columns q | k | v
   const b = c.w.get(`${pfx(i)}.attn.c_attn.bias`, [3 * d], 'bias');
   const Wo = c.w.get(`${pfx(i)}.attn.c_proj.weight`, [d, d], 'normal');
   const bo = c.w.get(`${pfx(i)}.attn.c_proj.bias`, [d], 'bias');
-  let y: string;
+  let y: string; // [B, S, d]
   if (c.form === 'ort' && !c.decode && !c.presentState) {
-    y = g.ms('Attention', [hn, W, b], { num_heads: h, unidirectional: 1 });
+    y = g.ms('Attention', [hn, W, b], { num_heads: h, unidirectional: 1 }); // projection, causal attention, heads merged
   } else {
     let qkv = g.node('MatMul', [hn, W]); // [B, S, 3d]
-    if (c.form === 'standard') qkv = g.node('Add', [qkv, b]);
+    if (c.form === 'standard') qkv = g.node('Add', [qkv, b]); // MultiHeadAttention adds it itself
     const [q, k, v] = g.nodeN('Split', [qkv], 3, { axis: 2 }) as [string, string, string];
-    y = c.form === 'ort' ? attendMha(c, i, h, q, k, v, b) : attendStandard(c, i, h, q, k, v);
+    y = causalAttention(c, { i, h, hd: d / h, a: d }, q, k, v, c.form === 'ort' ? b : '');
   }
   return { y: g.node('MatMul', [y, Wo]), bias: bo };
 }
 
 // ---- feed-forward ------------------------------------------------------------------------------
 
-/** The activation of an FFN's pre-activation `z` (bias included) in any form. */
+const ACT = { gelu: 'gelu_tanh', relu2: 'relu_squared' } as const;
+
+/** The activation of an expert's pre-activation z (Gemm has added the bias): written out in either form. */
 function activate(c: Ctx, z: string, act: Activation): string {
-  const { g } = c;
-  if (act === 'relu2') {
-    const r = g.node('Relu', [z]);
-    return g.node('Mul', [r, r]);
-  }
-  // gelu_tanh(z) = 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))), HF's export pattern (ORT fuses it).
-  const z3 = g.node('Pow', [z, g.constF32([3], [])]);
-  const inner = g.node('Mul', [g.node('Add', [z, g.node('Mul', [z3, g.constF32([0.044715], [])])]), g.constF32([0.7978845608], [])]);
-  return g.node('Mul', [g.node('Mul', [z, g.constF32([0.5], [])]), g.node('Add', [g.node('Tanh', [inner]), g.constF32([1], [])])]);
+  if (act === 'gelu') return geluTanh(c.g, z);
+  const r = c.g.node('Relu', [z]);
+  return c.g.node('Mul', [r, r]); // relu(z)^2
 }
 
 /** Dense FFN: hn [B, S, d] -> fc2(act(fc1(hn))) before fc2's bias. */
@@ -174,9 +89,8 @@ function ffn(c: Ctx, i: number, f: number, act: Activation, hn: string): Out {
   const b1 = c.w.get(`${pfx(i)}.mlp.c_fc.bias`, [f], 'bias');
   const W2 = c.w.get(`${pfx(i)}.mlp.c_proj.weight`, [f, d], 'normal');
   const b2 = c.w.get(`${pfx(i)}.mlp.c_proj.bias`, [d], 'bias');
-  const z = g.node('MatMul', [hn, W1]); // [B, S, f]
-  const a = c.form === 'ort' && act === 'gelu' ? g.ms('FastGelu', [z, b1]) : activate(c, g.node('Add', [z, b1]), act);
-  return { y: g.node('MatMul', [a, W2]), bias: b2 };
+  const y = feedForward(g, hn, { fc: (x) => g.node('MatMul', [x, W1]), fcBias: b1, proj: (x) => g.node('MatMul', [x, W2]) }, ACT[act], c.form);
+  return { y, bias: b2 };
 }
 
 type Stacked = 'router' | 'fc1' | 'b1' | 'fc2' | 'b2';
@@ -271,19 +185,20 @@ function sublayer(c: Ctx, i: number, s: Sublayer, hn: string): Out {
 function decoderStack(c: Ctx, x0: string, subs: Sublayer[]): string {
   const { g } = c;
   const lastPos = (t: string): string => g.node('Gather', [t, g.constI64([c.S - 1], [], 'last')], { axis: 1 });
-  const ln = (i: number) => (i < subs.length ? `${pfx(i)}.ln` : 'transformer.ln_f');
+  const lnName = (i: number) => (i < subs.length ? `${pfx(i)}.ln` : 'transformer.ln_f');
   let x = x0;
   if (c.form === 'standard') {
     subs.forEach((s, i) => {
-      const o = sublayer(c, i, s, layerNorm(c, x, ln(i)));
-      x = g.node('Add', [x, o.bias ? g.node('Add', [o.y, o.bias]) : o.y]);
+      const o = sublayer(c, i, s, layerNorm(g, x, ln(c, lnName(i))));
+      x = g.node('Add', [x, o.bias ? g.node('Add', [o.y, o.bias]) : o.y]); // x + sublayer(ln_i(x))
     });
-    return layerNorm(c, lastPos(x), 'transformer.ln_f');
+    return layerNorm(g, lastPos(x), ln(c, 'transformer.ln_f'));
   }
   // ort: each sub-layer's residual add (+ bias) is fused with the LayerNorm that follows it.
-  let h = layerNorm(c, x, ln(0));
+  let h = layerNorm(g, x, ln(c, lnName(0)));
   subs.forEach((s, i) => {
-    [h, x] = skipLayerNorm(c, sublayer(c, i, s, h), x, ln(i + 1));
+    const o = sublayer(c, i, s, h);
+    [h, x] = skipLayerNorm(g, o.y, x, ln(c, lnName(i + 1)), o.bias || undefined, true) as [string, string];
   });
   return lastPos(h);
 }
