@@ -22,18 +22,10 @@ import {
   causalAttention, feedForward, geluTanh, layerNorm, lnWeights, skipLayerNorm, type CausalPass,
 } from '../../export/blocks/index.js';
 import { GraphBuilder } from '../../export/graph.js';
-import type { ExportedModel, ExportOptions } from '../../export/types.js';
+import type { BuildExtras, ExportedModel, ExportOptions } from '../../export/types.js';
 import { WeightSource } from '../../export/weights.js';
 import { LtsError } from '../../util/errors.js';
 import { assertStructure, sublayers, type Activation, type BrainformerConfig, type MoeSublayer, type Sublayer } from './config.js';
-
-/** Knobs for tests and benchmarks, not part of a candidate's identity. */
-export interface BrainformerExtras {
-  weightScale?: number;
-  protoLimitBytes?: number;
-  /** Prefill only: also output the KV caches a decode step continues from. */
-  presentState?: boolean;
-}
 
 /** One graph under construction: the pass (shapes, form, cache) and where its weights come from. */
 interface Ctx extends CausalPass {
@@ -203,7 +195,7 @@ function decoderStack(c: Ctx, x0: string, subs: Sublayer[]): string {
   return lastPos(h);
 }
 
-export function buildBrainformer(cfg: BrainformerConfig, opts: ExportOptions, extras: BrainformerExtras = {}): ExportedModel {
+export function buildBrainformer(cfg: BrainformerConfig, opts: ExportOptions, extras: BuildExtras = {}): ExportedModel {
   assertStructure(cfg);
   const decode = opts.mode === 'decode';
   const B = opts.shapes.batch;
@@ -235,7 +227,7 @@ export function buildBrainformer(cfg: BrainformerConfig, opts: ExportOptions, ex
  * One sub-layer alone as a model: `x` [batch, seq, d] in, `y` = sublayer(x) (bias included) out, no
  * LayerNorm, embedding or output layer. For benchmarks of a single MoE or FFN and for routing tests.
  */
-export function buildSublayer(s: Sublayer, d: number, opts: ExportOptions, extras: BrainformerExtras = {}): ExportedModel {
+export function buildSublayer(s: Sublayer, d: number, opts: ExportOptions, extras: BuildExtras = {}): ExportedModel {
   const { batch: B, seq: S } = opts.shapes;
   const g = new GraphBuilder(`brainformer_${s.kind}_${opts.form}`);
   const c: Ctx = { g, w: new WeightSource(g, opts.seed, extras.weightScale ?? 1), d, form: opts.form, B, S, P: 0, decode: false, presentState: false };
