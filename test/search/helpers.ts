@@ -9,6 +9,7 @@ import { decoderParams, totalParams } from '../../src/proxy/index.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, Metric } from '../../src/profile/types.js';
 import type { ArchConfig } from '../../src/space/types.js';
 import type { Evaluator, SearchSettings } from '../../src/search/types.js';
+import { loadDevice } from '../../src/profile/index.js';
 
 export function tmp(prefix = 'lts-search-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -135,4 +136,22 @@ export function paretoValidator(): (data: unknown) => string | null {
   const ajv = new Ajv({ allErrors: true, strict: true, validateFormats: false });
   const v = ajv.compile(schema);
   return (data) => (v(data) ? null : ajv.errorsText(v.errors));
+}
+
+/**
+ * The cpu profile with a short sequence and a tight protocol, and search settings over it (one
+ * generation of a population of 3): a real end-to-end search that stays quick.
+ */
+export function quickRealSearch(families: SearchSettings['families'], seed: number, bounds: [number, number]): { device: DeviceProfile; settings: SearchSettings } {
+  const base = loadDevice('cpu');
+  const device: DeviceProfile = {
+    ...base,
+    shapes: { ...base.shapes, seq: 16 },
+    protocol: { warmupMin: 1, warmupMax: 2, minRuns: 3, maxRuns: 5, maxSeconds: 2, targetRelCi: 0.1 },
+  };
+  const settings: SearchSettings = {
+    metrics: ['latency', 'memory'], families, shapes: device.shapes, graph: device.graph, protocol: device.protocol, seed,
+    param_min: bounds[0], param_max: bounds[1], iterations: 1, population: 3, parents: 1, mutations: 1, crossovers: 1,
+  };
+  return { device, settings };
 }

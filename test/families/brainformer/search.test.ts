@@ -7,40 +7,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEvaluators, withMoeProxy } from '../../../src/cli/search.js';
 import { MOE_PROXY_SOURCE } from '../../../src/families/brainformer/proxy.js';
-import { loadDevice } from '../../../src/profile/index.js';
-import type { DeviceProfile } from '../../../src/profile/types.js';
 import { writeReport } from '../../../src/report/index.js';
 import { perplexityAnnotator } from '../../../src/search/calibration.js';
 import { runSearch } from '../../../src/search/loop.js';
 import { searchSpaces } from '../../../src/search/spaces.js';
 import type { ParetoFile, SearchSettings } from '../../../src/search/types.js';
-import { paretoValidator, tmp } from '../../search/helpers.js';
+import { paretoValidator, quickRealSearch, tmp } from '../../search/helpers.js';
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 const trainingSchema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'training-config.schema.json'), 'utf8'));
 
 describe('a Brainformer search end to end (real measurements)', () => {
   it('measures tiny MoE candidates, writes a valid pareto.json naming the proxy, and a training config per point', async () => {
-    const base = loadDevice('cpu');
-    const device: DeviceProfile = {
-      ...base,
-      shapes: { ...base.shapes, seq: 16 },
-      protocol: { warmupMin: 1, warmupMax: 2, minRuns: 3, maxRuns: 5, maxSeconds: 2, targetRelCi: 0.1 },
-    };
+    const quick = quickRealSearch(['brainformer'], 4, [10_000, 3_000_000]);
+    const device = quick.device;
     const settings: SearchSettings = {
-      metrics: ['latency', 'memory'],
-      families: ['brainformer'],
-      shapes: device.shapes,
-      graph: device.graph,
-      protocol: device.protocol,
-      seed: 4,
-      param_min: 10_000,
-      param_max: 3_000_000,
-      iterations: 1,
-      population: 3,
-      parents: 1,
-      mutations: 1,
-      crossovers: 1,
+      ...quick.settings,
       space: { brainformer: { d_model: [64], d_inner: [128, 192, 256], experts: [4, 8], stack: [1, 2], block_len: [3, 4], vocab_size: 500, n_positions: 64 } },
       moe_proxy: 'activated',
       moe_proxy_source: MOE_PROXY_SOURCE.activated,
