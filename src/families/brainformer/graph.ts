@@ -10,7 +10,7 @@
 //             (the kernel does softmax, top-k, normalized weights and per-expert GEMMs on the routed
 //             tokens). ORT's MoE has no squared ReLU: those MoE sub-layers use the standard dispatch.
 //   standard: ai.onnx opset 17 only. MoE is real sparse dispatch: TopK over the router probabilities,
-//             then per expert NonZero finds its tokens, Gather takes them, its FFN runs on them alone
+//             then per expert NonZero finds its tokens, GatherND takes them, its FFN runs on them alone
 //             and ScatterND(add) puts the weighted result back: cost follows routed tokens, not experts.
 // Routing tie-break (both forms, and the tests' reference): among equal probabilities the higher expert
 // index wins, which is what ORT's kernel does (partial_sort of (prob, index) pairs, descending); the
