@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brainformerFamily as BRAINFORMER, type BrainformerConfig } from '../../../src/families/brainformer/index.js';
 import type { LtsBlockOf } from '../../../src/families/types.js';
+import { candidateId } from '../../../src/space/index.js';
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'training-config.schema.json'), 'utf8'));
@@ -62,6 +63,13 @@ describe('the brainformer family definition', () => {
     expect(BRAINFORMER.findViolation(cfg, bounds, { proxy: 'activated' })).toMatchObject({ rule: 'bounds', field: 'activated_params' });
     expect(BRAINFORMER.findViolation(cfg, { min: 0, max: 1e12 }, { max_total_params: 1e6 })).toMatchObject({ rule: 'max-total-params' });
     expect(BRAINFORMER.findViolation(cfg, bounds, { proxy: 'total' })).toBeNull();
+  });
+
+  it('the candidate id is pinned: run directories are keyed by it', () => {
+    expect(candidateId(cfg)).toBe('brainformer-bf72d8365f');
+    // Key order in the input does not matter; the canonical form fixes it.
+    const shuffled = JSON.parse(JSON.stringify({ stack: 2, layout: cfg.layout.map((s) => Object.fromEntries(Object.entries(s).reverse())), n_positions: 1024, vocab_size: 50257, d_model: 256, family: 'brainformer' }));
+    expect(candidateId(BRAINFORMER.parseConfig(shuffled, 'config'))).toBe('brainformer-bf72d8365f');
   });
 
   it('summary lists every sub-layer of the stack', () => {
