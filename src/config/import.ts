@@ -160,7 +160,11 @@ function fromHfGpt2(raw: Raw, mapped: string[], ignored: string[]): Raw {
         continue;
       case 'n_embd': out.d_model = v; mapped.push('n_embd -> d_model'); continue;
       case 'n_inner':
-        if (v === null || v === undefined) { mapped.push('n_inner null -> d_inner 4 x n_embd'); continue; }
+        if (v === null || v === undefined) {
+          if (typeof raw.n_embd === 'number') out.d_inner = 4 * raw.n_embd;
+          mapped.push('n_inner null -> d_inner 4 x n_embd');
+          continue;
+        }
         out.d_inner = v; mapped.push('n_inner -> d_inner'); continue;
       case 'n_head': case 'n_layer': case 'vocab_size': case 'n_positions':
         out[k] = v; continue;

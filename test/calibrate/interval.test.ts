@@ -25,22 +25,26 @@ describe.runIf(existsSync(TABLE))('intervals on the shipped table', () => {
   const groups = groupRows(readTrainedFile(TABLE).rows);
   const points = (set: string): FitPoint[] => groups.get(set)!.map((r) => ({ params: decoderParams(r.config), ppl: r.ppl }));
 
-  it('the recipe term is the largest mean log-offset of the table\'s separately trained subsets', () => {
+  it('the recipe term is the extra spread that covers 90 % of the table\'s separately drawn subset', () => {
+    const cal = loadCalibration('transfo-xl-wt103');
+    const abs = points('random_TransXL_wt103_homogeneous').map((p) => Math.abs(Math.log(p.ppl / predictPpl(cal, p.params)))).sort((a, b) => a - b);
+    const pos = 0.9 * (abs.length - 1);
+    const q90 = abs[Math.floor(pos)]! + (abs[Math.ceil(pos)]! - abs[Math.floor(pos)]!) * (pos - Math.floor(pos));
+    const sigma = Math.sqrt((q90 / 1.6448536269514722) ** 2 - cal.interval!.curve_log_sigma ** 2);
+    expect(sigma).toBeCloseTo(TABLE_RECIPE_LOG_SIGMA, 3);
+    // The ten training batches of each fitted set sit much closer to their curve than that.
     const offsets: number[] = [];
     for (const [name, set] of SETS) {
-      const cal = loadCalibration(name);
+      const c = loadCalibration(name);
       const batches = new Map<string, number[]>();
       for (const r of groups.get(set)!) {
         const batch = r.id!.split('_').pop()!;
-        batches.set(batch, [...(batches.get(batch) ?? []), Math.log(r.ppl / predictPpl(cal, decoderParams(r.config)))]);
+        batches.set(batch, [...(batches.get(batch) ?? []), Math.log(r.ppl / predictPpl(c, decoderParams(r.config)))]);
       }
       expect(batches.size).toBe(10);
       for (const b of batches.values()) offsets.push(b.reduce((s, x) => s + x, 0) / b.length);
     }
-    const homog = points('random_TransXL_wt103_homogeneous').map((p) => Math.log(p.ppl / predictPpl(loadCalibration('transfo-xl-wt103'), p.params)));
-    offsets.push(homog.reduce((s, x) => s + x, 0) / homog.length);
-    expect(offsets).toHaveLength(41);
-    expect(Math.max(...offsets.map(Math.abs))).toBeCloseTo(TABLE_RECIPE_LOG_SIGMA, 3);
+    expect(Math.max(...offsets.map(Math.abs))).toBeCloseTo(0.032, 3);
   });
 
   it('covers about 90 % of held-back rows in 5-fold cross-validation', () => {
@@ -65,12 +69,11 @@ describe.runIf(existsSync(TABLE))('intervals on the shipped table', () => {
       perSet.push(`${set} ${(c / pts.length).toFixed(3)}`);
     }
     const rate = curveOnly / n;
-    // Measured (seed 7): 0.899 pooled over 783 rows (0.890, 0.905, 0.905, 0.896 per set); with the
-    // recipe term, as lts prints unanchored intervals: 0.953.
+    // Measured (seed 7): 0.899 pooled over 783 rows (0.890, 0.905, 0.905, 0.896 per set). With the
+    // recipe term, as lts prints unanchored intervals, these same-recipe rows are over-covered: 0.99.
     expect(rate, perSet.join(', ')).toBeGreaterThan(0.87);
     expect(rate, perSet.join(', ')).toBeLessThan(0.93);
-    expect(unanchored / n).toBeGreaterThanOrEqual(rate);
-    expect(unanchored / n).toBeLessThan(0.98);
+    expect(unanchored / n).toBeGreaterThan(0.97);
   }, 60_000);
 
   it('widens extrapolated predictions and says so', () => {
