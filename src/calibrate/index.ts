@@ -16,7 +16,7 @@ export { averageRanks, kendallTauB, spearman, topOverlap } from '../util/rank.js
 export { readTrainedFile, parseTrainedText, parseCsv, groupRows, toArchConfig, type TrainedRow, type TrainedTable } from './data.js';
 export { correlateTable, type GroupCorrelation } from './correlate.js';
 export { FIT_FORMS, PARAMS_UNIT, type FitForm, type FitPoint, type ErrorStats } from './fit.js';
-export { predictInterval, formatPrediction, intervalRecord, pplDecimals, INTERVAL_LEVEL, TABLE_RECIPE_LOG_SIGMA, type PplPrediction, type IntervalSpec } from './interval.js';
+export { predictInterval, formatPrediction, intervalRecord, pplDecimals, INTERVAL_LEVEL, TABLE_RECIPE_LOG_SIGMA, type PplPrediction, type PplInterval, type IntervalSpec } from './interval.js';
 export { anchorCalibration, type AnchorSpec } from './anchor.js';
 
 export const DATASETS = ['wt103', 'lm1b'] as const;

@@ -139,7 +139,16 @@ export function formatPrediction(p: PplPrediction, opts: { tags?: boolean } = {}
   return `${p.ppl.toFixed(d)} [${p.low.toFixed(d)}-${p.high.toFixed(d)}]${tags.length ? ` ${tags.join(', ')}` : ''}`;
 }
 
-/** The pareto.json / CSV form of a prediction. */
-export function intervalRecord(p: PplPrediction): { level: number; low: number; high: number; anchored: boolean; in_range: boolean; calibration: string } {
+/** The pareto.json form of a prediction's interval (`predicted_ppl_interval`). */
+export interface PplInterval {
+  level: number;
+  low: number;
+  high: number;
+  anchored: boolean;
+  in_range: boolean;
+  calibration: string;
+}
+
+export function intervalRecord(p: PplPrediction): PplInterval {
   return { level: p.level, low: p.low, high: p.high, anchored: p.anchored, in_range: p.in_range, calibration: p.calibration };
 }
