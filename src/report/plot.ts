@@ -87,7 +87,7 @@ function panel(s: PanelSpec, width: number, o: PlotOptions, colors: { domain: st
       layers.push({
         transform: [frontier],
         mark: { type: 'area', opacity: 0.1, color: '#555', interpolate: 'linear' },
-        encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, order: { field: 'cost', type: 'quantitative' } },
+        encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
       });
     }
     layers.push({
