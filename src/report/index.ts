@@ -1,7 +1,7 @@
 // `lts report`: pareto.svg, report.html, frontier.csv and configs/<id>.json from a run directory.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatPrediction, predictInterval, type Calibration, type PplPrediction } from '../calibrate/index.js';
+import { formatPrediction, intervalRecord, predictInterval, type Calibration, type PplPrediction } from '../calibrate/index.js';
 import type { Metric } from '../profile/types.js';
 import { readCandidates, readPareto } from '../search/results.js';
 import type { FrontierPoint, ParetoFile } from '../search/types.js';
@@ -84,7 +84,10 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
   const cal = reportCalibrations(pareto, opts.calibration);
 
   // One calibration per family, applied to every point shown: the frontier's stored values are not reused.
-  const frontier: ReportPoint[] = pareto.frontier.map((p) => ({ ...p, predicted_ppl: undefined, pred: predictInterval(cal.forFamily(p.family), p.decoder_params) }));
+  const frontier: ReportPoint[] = pareto.frontier.map((p) => {
+    const pred = predictInterval(cal.forFamily(p.family), p.decoder_params);
+    return { ...p, predicted_ppl: pred.ppl, predicted_ppl_interval: intervalRecord(pred), pred };
+  });
   const frontierKeys = new Set(frontier.map((p) => p.key));
 
   const plotPoints: PlotPoint[] = [];

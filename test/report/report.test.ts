@@ -115,6 +115,9 @@ describe('writeReport', () => {
       expect(validate(cfg), JSON.stringify(validate.errors)).toBe(true);
       expect(cfg.lts.id).toBe(p.id);
       expect(cfg.lts.decoder_params).toBe(p.decoder_params);
+      // The report's calibration, not a value the search stored.
+      const famCal = loadCalibration(p.family === 'transfo-xl' ? 'transfo-xl-wt103' : 'gpt2-wt103');
+      expect(cfg.lts.predicted_ppl).toBeCloseTo(predictPpl(famCal, p.decoder_params), 9);
       kinds[p.id] = cfg.lts.kind;
     }
     expect(kinds['c2-gpt2']).toBe('hf-gpt2');
