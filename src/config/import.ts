@@ -60,7 +60,7 @@ function dialectOf(raw: Raw): ConfigDialect {
   const arch = Array.isArray(raw.architectures) ? raw.architectures.map(String) : [];
   if (mt === 'gpt2' || arch.some((a) => a.startsWith('GPT2')) || 'n_embd' in raw && !('d_model' in raw)) return 'hf-gpt2';
   if (mt === 'transfo-xl' || arch.some((a) => a.startsWith('TransfoXL'))) return 'hf-transfo-xl';
-  if (ARCHAI_MARKERS.some((k) => k in raw) || raw.d_embed === -1) return 'archai';
+  if (ARCHAI_MARKERS.some((k) => k in raw)) return 'archai';
   return 'lts';
 }
 
@@ -116,7 +116,7 @@ function fromArchai(raw: Raw, family: Family | undefined, mapped: string[], igno
     if (!fam) fail('model_type', `${j(raw.model_type)} is not an archai model type lts knows (${Object.keys(ARCHAI_MODEL_TYPES).join(', ')})`);
     mapped.push(`model_type ${raw.model_type} -> family ${fam}`);
   }
-  if (fam === undefined) fail('family', 'missing: an archai config does not say its family; add "family": "gpt2" | "transfo-xl" | "primer"');
+  if (fam === undefined) fail('family', 'missing: this archai config does not say its family (GPT-2 and Transformer-XL configs share their fields); add "family": "transfo-xl" | "gpt2" | "primer", or archai\'s "model_type": "mem_transformer" | "hf_gpt2_flex"');
   if (!FAMILIES.includes(fam!)) fail('family', `${j(fam)} is not one of ${FAMILIES.join(', ')}`);
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'family' || k === 'model_type' || k === 'd_head') continue;

@@ -38,7 +38,8 @@ describe('importConfig', () => {
     expect(importNote(importConfig(fixture('lts-gpt2')), 'c.json')).toBeNull();
   });
 
-  it('leaves lts configs alone', () => {
+  it('leaves lts configs alone, d_embed -1 included', () => {
+    expect(importConfig({ n_layer: 2, d_model: 128, n_head: 2, d_embed: -1 }).dialect).toBe('lts');
     const raw = fixture('lts-gpt2');
     expect(importConfig(raw)).toEqual({ raw, dialect: 'lts', mapped: [], ignored: [] });
   });
