@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decoderParams } from '../proxy/index.js';
+import { familyDefinition } from '../families/index.js';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import type { TrainedRow } from './data.js';
@@ -227,21 +228,17 @@ export function loadCalibration(nameOrPath: string): Calibration {
 }
 
 export function builtinNames(): string[] {
-  return (['gpt2', 'transfo-xl'] as const).flatMap((f) => DATASETS.map((d) => `${f}-${d}`));
+  return [...new Set(FAMILIES.flatMap((f) => DATASETS.map((d) => familyDefinition(f).calibration(d).name)))];
 }
 
 /**
- * The built-in calibration for a family and dataset. There is no trained Primer table, so Primer gets
- * GPT-2's curve (same layout; its extra conv params are counted in its decoder params) and the returned
- * calibration's note says so.
+ * The built-in calibration for a family and dataset: the family names it, and says in a note when it
+ * borrows another family's curve (Primer has no trained table and uses GPT-2's).
  */
 export function builtinCalibration(family: Family, dataset: string = 'wt103'): Calibration {
   if (!FAMILIES.includes(family)) throw new LtsError(`unknown family '${family}' (expected ${FAMILIES.join(', ')})`);
   if (!(DATASETS as readonly string[]).includes(dataset)) throw new LtsError(`no built-in calibration for dataset '${dataset}' (have: ${DATASETS.join(', ')})`);
-  const base = family === 'primer' ? 'gpt2' : family;
-  const cal = loadCalibration(`${base}-${dataset}`);
-  if (family === 'primer') {
-    return { ...cal, note: `Primer uses GPT-2's calibration (${cal.name}): no trained Primer models to fit on; Primer's extra Q/K/V conv params are counted in its decoder params` };
-  }
-  return cal;
+  const { name, note } = familyDefinition(family).calibration(dataset);
+  const cal = loadCalibration(name);
+  return note ? { ...cal, note } : cal;
 }

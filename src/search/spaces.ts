@@ -1,7 +1,8 @@
 // The loop's view of the search space: one space per family plus the identity and proxy functions.
 // Kept behind this small interface so the loop stays family-agnostic.
-import { decoderParams, totalParams } from '../proxy/index.js';
-import { candidateId, candidateKey, canonical, getSpace, overridesFor, type SpaceOverrides } from '../space/index.js';
+import { familyDefinition } from '../families/index.js';
+import { totalParams } from '../proxy/index.js';
+import { candidateId, candidateKey, canonical, getSpace, overridesFor, type SearchSpace, type SpaceOverrides } from '../space/index.js';
 import type { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
 
@@ -19,6 +20,7 @@ export interface SearchSpaces {
   canonical(cfg: ArchConfig): ArchConfig;
   candidateKey(cfg: ArchConfig): string;
   candidateId(cfg: ArchConfig): string;
+  /** The family's accuracy proxy (recorded as `decoder_params`). */
   decoderParams(cfg: ArchConfig): number;
   totalParams(cfg: ArchConfig): number;
 }
@@ -29,7 +31,7 @@ export function searchSpaces(
   bounds: { min: number; max: number },
   overrides: SpaceOverrides = {},
 ): SearchSpaces {
-  const spaces = new Map<Family, FamilySpace>(families.map((f) => [f, getSpace(f, { ...overridesFor(overrides, f), bounds })]));
+  const spaces = new Map<Family, SearchSpace>(families.map((f) => [f, getSpace(f, { ...overridesFor(overrides, f), bounds })]));
   return {
     families: [...families],
     space(family) {
@@ -40,7 +42,8 @@ export function searchSpaces(
     canonical,
     candidateKey,
     candidateId,
-    decoderParams,
+    // The proxy as this search's options for the family define it.
+    decoderParams: (cfg) => familyDefinition(cfg.family).proxyParams(cfg, spaces.get(cfg.family)?.options),
     totalParams,
   };
 }
