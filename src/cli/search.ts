@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkDevice, fingerprint, loadDevice, measureCandidate } from '../profile/index.js';
+import { checkDevice, loadDevice, localEvaluator } from '../profile/index.js';
 import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '../profile/types.js';
 import { perplexityAnnotator } from '../search/calibration.js';
 import { metricValue } from '../search/objectives.js';
@@ -218,13 +218,7 @@ export async function buildEvaluators(device: DeviceProfile): Promise<Evaluator[
   }
   // Stops here, before anything is measured, when e.g. the CUDA provider is missing.
   await checkDevice(device);
-  return [
-    {
-      name: 'local',
-      evaluate: (cfg, req) => measureCandidate(cfg, device, req),
-      fingerprint: () => fingerprint(device),
-    },
-  ];
+  return [localEvaluator(device)];
 }
 
 function timestamp(): string {

@@ -4,7 +4,7 @@ import AjvModule from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Measurement } from '../profile/types.js';
+import type { Fingerprint, Measurement } from '../profile/types.js';
 import { parseDevice } from '../profile/device.js';
 import { packageRoot } from '../profile/paths.js';
 import { parseSpaceOverrides } from '../space/index.js';
@@ -50,6 +50,15 @@ export function frontierPoint(r: CandidateRecord): FrontierPoint {
   if (m.memory) p.memory = m.memory;
   if (m.provider) p.provider = m.provider;
   return p;
+}
+
+/**
+ * The fingerprint names the provider the profile asked for; what actually ran each measured graph (read
+ * from onnxruntime's node placements) is added, so a partial fallback shows at the top of the file too.
+ */
+export function withProvidersRan(fp: Fingerprint, records: readonly CandidateRecord[]): Fingerprint {
+  const ran = [...new Set(records.filter((r) => r.measurement.ok && r.measurement.provider).map((r) => r.measurement.provider!))].sort();
+  return ran.length > 0 ? { ...fp, providers_ran: ran } : fp;
 }
 
 export function writePareto(dir: string, file: ParetoFile): void {

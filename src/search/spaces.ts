@@ -1,26 +1,27 @@
 // The loop's view of the search space: one space per family plus the identity and proxy functions.
 // Kept behind this small interface so the loop stays family-agnostic.
-import { decoderParams, totalParams } from '../proxy/index.js';
-import { candidateId, candidateKey, canonical, getSpace, overridesFor, type SpaceOverrides } from '../space/index.js';
+import { paramBreakdown } from '../proxy/index.js';
+import { candidateId, canonical, getSpace, overridesFor, validateConfig, type SpaceOverrides } from '../space/index.js';
 import type { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
+import type { CandidateInfo } from './types.js';
 
 export interface FamilySpace {
   sample(rng: Rng): ArchConfig;
   mutate(cfg: ArchConfig, rng: Rng): ArchConfig;
   crossover(a: ArchConfig, b: ArchConfig, rng: Rng): ArchConfig;
-  /** null when valid, else a message naming the rule. */
+  /** null when the structure is valid, else a message naming the rule. The parameter bounds are the search's (see identify). */
   validate(cfg: ArchConfig): string | null;
 }
+
+/** A candidate's identity and exact counts, computed once from one canonical form. */
+export type Identity = Omit<CandidateInfo, 'iteration'>;
 
 export interface SearchSpaces {
   families: Family[];
   space(family: Family): FamilySpace;
-  canonical(cfg: ArchConfig): ArchConfig;
-  candidateKey(cfg: ArchConfig): string;
-  candidateId(cfg: ArchConfig): string;
-  decoderParams(cfg: ArchConfig): number;
-  totalParams(cfg: ArchConfig): number;
+  /** Canonical config, key, id and parameter counts of a valid genome (one canonicalisation, one count). */
+  identify(genome: ArchConfig): Identity;
 }
 
 /** The real spaces for the given families, with the search's parameter bounds (and gene choices, if given). */
@@ -29,7 +30,15 @@ export function searchSpaces(
   bounds: { min: number; max: number },
   overrides: SpaceOverrides = {},
 ): SearchSpaces {
-  const spaces = new Map<Family, FamilySpace>(families.map((f) => [f, getSpace(f, { ...overridesFor(overrides, f), bounds })]));
+  const spaces = new Map<Family, FamilySpace>(
+    families.map((f) => {
+      const s = getSpace(f, { ...overridesFor(overrides, f), bounds });
+      // Structure only: the loop checks the bounds against the count identify() makes anyway.
+      const validate = (cfg: ArchConfig): string | null =>
+        cfg.family !== f ? `family: family: ${JSON.stringify(cfg.family)} is not this space's family ${f}` : validateConfig(cfg, undefined, s.options.dInnerRatio);
+      return [f, { sample: s.sample, mutate: s.mutate, crossover: s.crossover, validate }];
+    }),
+  );
   return {
     families: [...families],
     space(family) {
@@ -37,10 +46,13 @@ export function searchSpaces(
       if (!s) throw new Error(`no search space for family ${family}`);
       return s;
     },
-    canonical,
-    candidateKey,
-    candidateId,
-    decoderParams,
-    totalParams,
+    identify,
   };
+}
+
+export function identify(genome: ArchConfig): Identity {
+  const config = canonical(genome);
+  const b = paramBreakdown(config);
+  // canonical() of a canonical config is itself, so its JSON is the candidate key.
+  return { config, key: JSON.stringify(config), id: candidateId(config), family: config.family, decoder_params: b.decoder, total_params: b.total };
 }
