@@ -5,7 +5,7 @@ import { doctor, fingerprint, killedByStopSignal, measureCandidate } from '../pr
 import type { DeviceProfile, Fingerprint, Measurement, Metric } from '../profile/types.js';
 import type { ArchConfig } from '../space/types.js';
 import { parseConfig, validateConfig } from '../space/index.js';
-import { toolVersion } from '../search/results.js';
+import { toolVersion } from '../util/package.js';
 import { LtsError } from '../util/errors.js';
 import {
   checkMeasureRequest,
