@@ -75,12 +75,9 @@ export function agentCommand(): Command {
         if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') throw new LtsError(`--host ${opts.host}: no such host name here`);
         throw e;
       });
-      // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
-      process.stdout.write(
-        `${JSON.stringify({ event: 'listening', url: agent.url, device: device.name, version: toolVersion(), protocol_version: PROTOCOL_VERSION, pid: process.pid })}\n`,
-      );
-      process.stderr.write(`lts agent: measuring on '${device.name}', listening on ${agent.url} (Ctrl-C stops)\n`);
-      await new Promise<void>((resolve) => {
+      // Handlers first: whoever reads the listening line may signal at once, and a signal that arrives
+      // before a handler exists kills the process without closing the agent.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (): void => {
           process.stderr.write('lts agent: stopping\n');
           agent.close().then(resolve, resolve);
@@ -88,5 +85,11 @@ export function agentCommand(): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
+      process.stdout.write(
+        `${JSON.stringify({ event: 'listening', url: agent.url, device: device.name, version: toolVersion(), protocol_version: PROTOCOL_VERSION, pid: process.pid })}\n`,
+      );
+      process.stderr.write(`lts agent: measuring on '${device.name}', listening on ${agent.url} (Ctrl-C stops)\n`);
+      await stopped;
     });
 }

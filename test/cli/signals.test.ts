@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ParetoFile } from '../../src/search/types.js';
 import { ROOT, tinyDevice, TINY_SPACE, tmp, TOKEN } from '../agent/helpers.js';
 
@@ -16,7 +16,7 @@ const BIN = join(ROOT, pkg.bin.lts);
 function start(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = process.env) {
   const proc = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | string | null>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal)));
   const seen = new Promise<void>((resolve) => {
     for (const s of [proc.stdout!, proc.stderr!]) {
       createInterface({ input: s }).on('line', (l) => {
@@ -26,7 +26,7 @@ function start(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = process.e
     }
   });
   // A failed assertion must not leave the process running.
-  afterAll(() => proc.kill('SIGKILL'));
+  onTestFinished(() => void proc.kill('SIGKILL'));
   return { proc, seen, exited, stderr: () => stderr };
 }
 
