@@ -1,11 +1,11 @@
 // Perplexity calibration: predicted validation perplexity from decoder params, per family and dataset.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decoderParams } from '../proxy/index.js';
 import { familyDefinition } from '../families/index.js';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { readJsonFile, resolveNamed } from '../util/files.js';
+import { packageRoot } from '../util/package.js';
 import type { TrainedRow } from './data.js';
 import { crossValidatedPredictions, errorsOf, errorStats, evaluateCurve, FIT_FORMS, fitCurve, formula, PARAMS_UNIT, type ErrorStats, type FitForm, type FitPoint } from './fit.js';
 import { curvePpl } from './curve.js';
@@ -163,16 +163,6 @@ export function calibrationRef(cal: Calibration): { name: string; family: Family
   return { name: cal.name, family: cal.family, dataset: cal.dataset, ...(cal.note ? { note: cal.note } : {}) };
 }
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new LtsError('cannot locate the lts package root (calibrations/)');
-    dir = up;
-  }
-  return dir;
-}
-
 export function calibrationsDir(): string {
   return join(packageRoot(), 'calibrations');
 }
@@ -212,19 +202,8 @@ export function validateCalibration(v: unknown, where: string): Calibration {
 
 /** A built-in calibration by name (e.g. 'gpt2-wt103'), or a calibration file by path. */
 export function loadCalibration(nameOrPath: string): Calibration {
-  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/') || nameOrPath.includes('\\');
-  const file = isPath ? resolve(nameOrPath) : join(calibrationsDir(), `${nameOrPath}.json`);
-  if (!existsSync(file)) {
-    if (isPath) throw new LtsError(`calibration file not found: ${nameOrPath}`);
-    throw new LtsError(`no built-in calibration '${nameOrPath}' (have: ${builtinNames().join(', ')})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new LtsError(`${nameOrPath}: invalid JSON (${(e as Error).message})`);
-  }
-  return validateCalibration(parsed, nameOrPath);
+  const file = resolveNamed(nameOrPath, calibrationsDir(), (name) => `no built-in calibration '${name}' (have: ${builtinNames().join(', ')})`);
+  return validateCalibration(readJsonFile(file, 'calibration'), nameOrPath);
 }
 
 export function builtinNames(): string[] {

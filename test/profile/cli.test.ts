@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { doctorCommand } from '../../src/cli/doctor.js';
-import { applyOverrides, parseMetrics, profileCommand, repeatSpread } from '../../src/cli/profile.js';
+import { applyProtocol, parseMetrics } from '../../src/cli/options.js';
+import { profileCommand, repeatSpread } from '../../src/cli/profile.js';
 import { loadDevice } from '../../src/profile/index.js';
 import type { Measurement } from '../../src/profile/types.js';
 import { LtsError } from '../../src/util/errors.js';
@@ -19,18 +20,19 @@ function captureStdout(): { text: () => string } {
 afterEach(() => vi.restoreAllMocks());
 
 describe('lts profile', () => {
-  it('parses metric lists and rejects unknown ones', () => {
-    expect(parseMetrics('latency, memory,latency')).toEqual(['latency', 'memory']);
+  it('parses metric lists and rejects unknown ones, and a metric named twice (as lts search does)', () => {
+    expect(parseMetrics('latency, memory')).toEqual(['latency', 'memory']);
+    expect(() => parseMetrics('latency, memory,latency')).toThrow(/--metric lists 'latency' twice/);
     expect(() => parseMetrics('latency,energy')).toThrow(LtsError);
     expect(() => parseMetrics('latency,energy')).toThrow(/unknown metric 'energy'/);
   });
 
   it('command-line overrides replace the profile protocol and keep ranges ordered', () => {
-    const d = applyOverrides(loadDevice('cpu'), { warmupMin: 30, maxRuns: 5, targetCi: 0.01, timeout: 9 });
+    const d = applyProtocol(loadDevice('cpu'), { warmupMin: 30, maxRuns: 5, targetCi: 0.01, timeout: 9 });
     expect(d.protocol).toMatchObject({ warmupMin: 30, warmupMax: 30, minRuns: 5, maxRuns: 5, targetRelCi: 0.01 });
     expect(d.limits.timeoutS).toBe(9);
     expect(loadDevice('cpu').protocol.warmupMin).toBe(3);
-    expect(() => applyOverrides(loadDevice('cpu'), { minRuns: 9, maxRuns: 4 })).toThrow(/--min-runs \(9\) exceeds --max-runs \(4\)/);
+    expect(() => applyProtocol(loadDevice('cpu'), { minRuns: 9, maxRuns: 4 })).toThrow(/--min-runs \(9\) exceeds --max-runs \(4\)/);
   });
 
   it('the spread of repeated runs uses each run median', () => {
