@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { candidateId, loadConfigFile } from '../space/index.js';
 import { checkDevice, loadDevice, measureCandidate } from '../profile/index.js';
 import type { Measurement, Metric } from '../profile/types.js';
-import { applyProtocol, int, metricOption, protocolOptions, type ProtocolOverrides } from './options.js';
+import { applyDeviceOverrides, graphOption, int, metricOption, protocolOptions, shapeOptions, type ProtocolOverrides, type ShapeOverrides } from './options.js';
 
 type Spread = { medians: number[]; min: number; max: number; rel_range: number };
 
@@ -26,6 +26,15 @@ export function repeatSpread(ms: Measurement[]): Record<string, Spread> {
   return out;
 }
 
+export interface ProfileCliOptions extends ProtocolOverrides, ShapeOverrides {
+  config: string;
+  device: string;
+  metric: Metric[];
+  repeat: number;
+  seed: number;
+  graph?: 'ort' | 'standard';
+}
+
 export function profileCommand(): Command {
   const cmd = new Command('profile')
     .description('measure one architecture on a device profile in a fresh process; prints the measurement as JSON')
@@ -33,11 +42,13 @@ export function profileCommand(): Command {
     .option('--device <name|path>', 'device profile: a name from devices/ or a path to a profile file', 'cpu')
     .addOption(metricOption('latency, decode, memory, or a comma list', ['latency', 'memory']))
     .addOption(new Option('--repeat <n>', 'measure N times, each in a fresh process, and report the spread').default(1).argParser(int('--repeat', 1)))
-    .addOption(new Option('--seed <n>', 'seed of the weights and inputs').default(0).argParser(int('--seed')));
-  return protocolOptions(cmd).action(async (opts: ProtocolOverrides & { config: string; device: string; metric: Metric[]; repeat: number; seed: number }) => {
+    .addOption(new Option('--seed <n>', 'seed of the weights and inputs').default(0).argParser(int('--seed')))
+    .addOption(graphOption('graph form to measure (default: the device profile)'));
+  shapeOptions(cmd, 'the profile');
+  return protocolOptions(cmd).action(async (opts: ProfileCliOptions) => {
     const metrics = opts.metric;
     const cfg = loadConfigFile(opts.config);
-    const device = applyProtocol(loadDevice(opts.device), opts);
+    const device = applyDeviceOverrides(loadDevice(opts.device), opts);
     await checkDevice(device);
     const id = candidateId(cfg);
     const runs: Measurement[] = [];
