@@ -6,7 +6,7 @@ import type { DeviceProfile, Fingerprint, Measurement, Metric } from '../profile
 import { definitionOf } from '../families/index.js';
 import type { ArchConfig } from '../space/types.js';
 import { parseConfig, validateConfig } from '../space/index.js';
-import { toolVersion } from '../search/results.js';
+import { toolVersion } from '../util/package.js';
 import { LtsError } from '../util/errors.js';
 import {
   checkMeasureRequest,

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_MOE_PROXY, MOE_PROXIES, MOE_PROXY_SOURCE, parseMoeProxy, type MoeProxy } from '../families/brainformer/proxy.js';
-import { LtsError } from '../util/errors.js';
+import { formatPrediction, intervalRecord, predictInterval, type Calibration, type PplPrediction } from '../calibrate/index.js';
+import { calibrationFor } from '../calibrate/resolve.js';
 import { definitionOf } from '../families/index.js';
 import { paramBreakdown, type ParamBreakdown } from '../proxy/index.js';
+import { allProxyChoices, chooseProxies } from '../search/proxy-choice.js';
 import { candidateId, canonical, loadConfigFile } from '../space/index.js';
 import type { ArchConfig } from '../space/types.js';
 
@@ -26,28 +27,47 @@ export function formatParams(cfg: ArchConfig, b: ParamBreakdown, proxy?: { name:
   return [head, ...rows.map(([k, v]) => `  ${k.padEnd(k0)} ${n(v).padStart(w)}`)].join('\n');
 }
 
+/** The predicted-perplexity lines under the counts. */
+export function formatPpl(p: PplPrediction, cal: Calibration): string {
+  const m = (x: number): string => `${(x / 1e6).toFixed(2)}M`;
+  const range = `${m(cal.params_range.min)}..${m(cal.params_range.max)}`;
+  return [
+    `  predicted ppl ${formatPrediction(p, { tags: false })}  (90 % interval, ${cal.name}${p.anchored ? ', anchored' : ', unanchored: the training recipe is unknown'})`,
+    `  calibrated range ${range} decoder params: ${p.in_range ? 'inside' : 'outside (extrapolated, interval widened)'}`,
+  ].join('\n');
+}
+
 export function paramsCommand(): Command {
-  return new Command('params')
+  const cmd = new Command('params')
     .description('exact decoder-parameter count (the search proxy) and total parameters of one architecture')
     .requiredOption('--config <file>', 'architecture JSON (ArchConfig fields; missing ones take the family defaults)')
-    .addOption(new Option('--moe-proxy <count>', 'brainformer: the count the search would rank by: effective (dense-equivalent, Clark et al. 2022), activated or total').choices([...MOE_PROXIES]))
-    .option('--json', 'print JSON on stdout')
-    .action((opts: { config: string; json?: boolean; moeProxy?: string }) => {
-      const cfg = loadConfigFile(opts.config);
-      const b = paramBreakdown(cfg);
-      // A mixture-of-experts family's proxy is one of its counts, chosen as the search would choose it.
-      const moe = cfg.family === 'brainformer' ? parseMoeProxy(opts.moeProxy ?? DEFAULT_MOE_PROXY) : undefined;
-      if (opts.moeProxy !== undefined && !moe) throw new LtsError('--moe-proxy applies to brainformer configs');
-      const proxy = moe ? { name: moe, value: definitionOf(cfg).proxyParams(cfg, { proxy: moe }) } : undefined;
-      if (opts.json) {
-        const out = {
-          id: candidateId(cfg), config: canonical(cfg), decoder_params: b.decoder, total_params: b.total,
-          ...(proxy ? { moe_proxy: proxy.name, moe_proxy_source: MOE_PROXY_SOURCE[proxy.name as MoeProxy], proxy_params: proxy.value } : {}),
-          breakdown: b,
-        };
-        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      } else {
-        process.stdout.write(formatParams(cfg, b, proxy) + '\n');
-      }
-    });
+    .addOption(new Option('--dataset <name>', 'dataset of the built-in calibration for the predicted perplexity').choices(['wt103', 'lm1b']).conflicts('calibration'))
+    .option('--calibration <name|file>', 'calibration for the predicted perplexity (default: the family\'s built-in wt103 curve)')
+    .option('--json', 'print JSON on stdout');
+  // A family whose proxy is one of several counts: the count a search would rank by (--moe-proxy).
+  for (const c of allProxyChoices()) cmd.addOption(new Option(`--${c.setting.replace(/_/g, '-')} <count>`, c.help).choices([...c.choices]));
+  return cmd.action((opts: { config: string; json?: boolean; dataset?: string; calibration?: string } & Record<string, string | undefined>) => {
+    const cfg = loadConfigFile(opts.config);
+    const b = paramBreakdown(cfg);
+    const def = definitionOf(cfg);
+    const chosen = chooseProxies([cfg.family], opts);
+    const pc = def.proxyChoice;
+    const choice = pc ? chosen[pc.setting] : undefined;
+    const proxyValue = def.proxyParams(cfg, pc && choice ? { [pc.spaceKey]: choice } : undefined);
+    const cal = calibrationFor(cfg.family, { ...(opts.calibration ? { calibration: opts.calibration } : {}), ...(opts.dataset ? { dataset: opts.dataset } : {}) });
+    // The calibration reads the proxy count (the decoder count for dense families).
+    const pred = predictInterval(cal, proxyValue);
+    if (opts.json) {
+      const out = {
+        id: candidateId(cfg), config: canonical(cfg), decoder_params: b.decoder, total_params: b.total,
+        ...(pc && choice ? { [pc.setting]: choice, [`${pc.setting}_source`]: pc.source[choice], proxy_params: proxyValue } : {}),
+        breakdown: b,
+        predicted_ppl: pred.ppl, predicted_ppl_interval: { ...intervalRecord(pred), params_range: cal.params_range },
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    } else {
+      const proxy = pc && choice ? { name: choice, value: proxyValue } : undefined;
+      process.stdout.write(formatParams(cfg, b, proxy) + '\n' + formatPpl(pred, cal) + '\n');
+    }
+  });
 }

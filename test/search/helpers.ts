@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
+import type { Command } from 'commander';
 import { decoderParams, totalParams } from '../../src/proxy/index.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, Metric } from '../../src/profile/types.js';
 import type { ArchConfig } from '../../src/space/types.js';
@@ -154,4 +155,12 @@ export function quickRealSearch(families: SearchSettings['families'], seed: numb
     param_min: bounds[0], param_max: bounds[1], iterations: 1, population: 3, parents: 1, mutations: 1, crossovers: 1,
   };
   return { device, settings };
+}
+
+/** A command's parsed options for these arguments, without running its action. */
+export function parseArgs<T>(cmd: Command, args: string[]): T {
+  cmd.exitOverride().configureOutput({ writeErr: () => {} });
+  cmd.action(() => {});
+  cmd.parse(args, { from: 'user' });
+  return cmd.opts() as T;
 }

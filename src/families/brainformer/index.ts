@@ -8,7 +8,7 @@ import {
 import { DEFAULT_MAX_TOTAL_PARAMS, defaultBrainformerOptions, makeBrainformerSpace, type BrainformerSpaceOptions } from './genes.js';
 import { buildBrainformer } from './graph.js';
 import { brainformerParams } from './params.js';
-import { DEFAULT_MOE_PROXY, proxyParams, type MoeProxy } from './proxy.js';
+import { DEFAULT_MOE_PROXY, MOE_PROXIES, MOE_PROXY_SOURCE, proxyParams, type MoeProxy } from './proxy.js';
 import { brainformerTrainingConfig } from './training-config.js';
 
 export type { BrainformerConfig } from './config.js';
@@ -106,6 +106,14 @@ export const brainformerFamily: FamilyDefinition<BrainformerConfig, BrainformerS
   makeSpace: makeBrainformerSpace,
   paramBreakdown: breakdown,
   proxyParams: (cfg, space) => proxyParams(brainformerParams(cfg), proxyOf(space)),
+  proxyChoice: {
+    setting: 'moe_proxy',
+    choices: MOE_PROXIES,
+    default: DEFAULT_MOE_PROXY,
+    source: MOE_PROXY_SOURCE,
+    help: 'brainformer: the count the search ranks and bounds by: effective (dense-equivalent, Clark et al. 2022), activated (per token) or total (every expert)',
+    spaceKey: 'proxy',
+  },
   buildGraph: buildBrainformer,
   trainingConfig: brainformerTrainingConfig,
   calibration: (dataset) => ({
