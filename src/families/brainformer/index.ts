@@ -88,13 +88,16 @@ export const brainformerFamily: FamilyDefinition<BrainformerConfig, BrainformerS
   canonical: canonicalBrainformer,
   findViolation(cfg, bounds, space) {
     const bad = structureViolation(cfg);
-    if (bad || !bounds) return bad;
-    const proxy = proxyOf(space);
+    if (bad) return bad;
+    // The weights' own bound (the space's setting), so that a 32-expert layout cannot exhaust memory;
+    // then the proxy's bounds, when given.
     const p = brainformerParams(cfg);
-    const v = proxyParams(p, proxy);
-    if (v < bounds.min || v > bounds.max) return { rule: 'bounds', field: `${proxy}_params`, detail: `${v} outside ${bounds.min}..${bounds.max}` };
     const maxTotal = space?.max_total_params ?? DEFAULT_MAX_TOTAL_PARAMS;
     if (p.total > maxTotal) return { rule: 'max-total-params', field: 'total_params', detail: `${p.total} exceed ${maxTotal} (every expert and the embedding)` };
+    if (!bounds) return null;
+    const proxy = proxyOf(space);
+    const v = proxyParams(p, proxy);
+    if (v < bounds.min || v > bounds.max) return { rule: 'bounds', field: `${proxy}_params`, detail: `${v} outside ${bounds.min}..${bounds.max}` };
     return null;
   },
   summary,

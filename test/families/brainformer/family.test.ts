@@ -62,6 +62,7 @@ describe('the brainformer family definition', () => {
     const bounds = { min: p.extra!.activated + 1, max: 1e9 };
     expect(BRAINFORMER.findViolation(cfg, bounds, { proxy: 'activated' })).toMatchObject({ rule: 'bounds', field: 'activated_params' });
     expect(BRAINFORMER.findViolation(cfg, { min: 0, max: 1e12 }, { max_total_params: 1e6 })).toMatchObject({ rule: 'max-total-params' });
+    expect(BRAINFORMER.findViolation(cfg, undefined, { max_total_params: 1e6 })).toMatchObject({ rule: 'max-total-params' });
     expect(BRAINFORMER.findViolation(cfg, bounds, { proxy: 'total' })).toBeNull();
   });
 

@@ -5,7 +5,8 @@ import AjvModule from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildEvaluators, withMoeProxy } from '../../../src/cli/search.js';
+import { buildEvaluators } from '../../../src/cli/search.js';
+import { withProxyChoices } from '../../../src/search/proxy-choice.js';
 import { MOE_PROXY_SOURCE } from '../../../src/families/brainformer/proxy.js';
 import { writeReport } from '../../../src/report/index.js';
 import { perplexityAnnotator } from '../../../src/search/calibration.js';
@@ -33,7 +34,7 @@ describe('a Brainformer search end to end (real measurements)', () => {
       device,
       settings,
       evaluators: await buildEvaluators(device),
-      spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withMoeProxy(settings)),
+      spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withProxyChoices(settings)),
       annotate: perplexityAnnotator(settings.families, {}),
     });
     expect(out.history.length).toBeGreaterThanOrEqual(3);
