@@ -19,12 +19,11 @@
 // Decode mode: one new token at position `context`; KV caches on the attention sub-layers only,
 // `past_key_values.{i}.key/.value` in and `present.{i}.*` out, i the sub-layer's index in the model.
 import {
-  causalAttention, feedForward, geluTanh, layerNorm, lnWeights, skipLayerNorm, type CausalPass,
+  causalAttention, feedForward, geluTanh, layerNorm, lnWeights, passShapes, skipLayerNorm, type CausalPass,
 } from '../../export/blocks/index.js';
 import { GraphBuilder } from '../../export/graph.js';
 import type { BuildExtras, ExportedModel, ExportOptions } from '../../export/types.js';
 import { WeightSource } from '../../export/weights.js';
-import { LtsError } from '../../util/errors.js';
 import { assertStructure, sublayers, type Activation, type BrainformerConfig, type MoeSublayer, type Sublayer } from './config.js';
 
 /** One graph under construction: the pass (shapes, form, cache) and where its weights come from. */
@@ -197,16 +196,11 @@ function decoderStack(c: Ctx, x0: string, subs: Sublayer[]): string {
 
 export function buildBrainformer(cfg: BrainformerConfig, opts: ExportOptions, extras: BuildExtras = {}): ExportedModel {
   assertStructure(cfg);
-  const decode = opts.mode === 'decode';
-  const B = opts.shapes.batch;
-  const S = decode ? 1 : opts.shapes.seq;
-  const P = decode ? opts.shapes.context : 0;
-  if (!(B >= 1 && S >= 1 && P >= 0)) throw new LtsError(`bad shapes: batch ${B}, seq ${S}, context ${P}`);
-  if (P + S > cfg.n_positions) throw new LtsError(`${P + S} positions exceed n_positions ${cfg.n_positions}`);
-  if (decode && extras.presentState) throw new LtsError('presentState applies to prefill graphs only');
+  const pass = passShapes(opts, extras, cfg.n_positions);
   const g = new GraphBuilder(`brainformer_${opts.form}_${opts.mode}`);
   const d = cfg.d_model;
-  const c: Ctx = { g, w: new WeightSource(g, opts.seed, extras.weightScale ?? 1), d, form: opts.form, B, S, P, decode, presentState: extras.presentState ?? false };
+  const c: Ctx = { g, w: new WeightSource(g, opts.seed, extras.weightScale ?? 1), d, form: opts.form, ...pass };
+  const { B, S, P } = c;
   const ids = g.input('input_ids', 'int64', [B, S]);
   const wte = c.w.get('transformer.wte.weight', [cfg.vocab_size, d], 'normal');
   const wpe = c.w.get('transformer.wpe.weight', [cfg.n_positions, d], 'normal');
