@@ -3,25 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildEvaluators } from '../../src/cli/search.js';
-import { perplexityAnnotator } from '../../src/search/calibration.js';
-import { runSearch } from '../../src/search/loop.js';
-import { searchSpaces } from '../../src/search/spaces.js';
 import type { ParetoFile } from '../../src/search/types.js';
-import { paretoValidator, quickRealSearch, tmp } from './helpers.js';
+import { paretoValidator, quickRealSearch, runRealSearch } from './helpers.js';
 
 describe('lts search end to end (real measurements)', () => {
   it('measures a tiny GPT-2 search on the cpu profile and writes a valid pareto.json', async () => {
     const { device, settings } = quickRealSearch(['gpt2'], 3, [100_000, 2_000_000]);
-    const outDir = tmp();
-    const out = await runSearch({
-      outDir,
-      device,
-      settings,
-      evaluators: await buildEvaluators(device),
-      spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }),
-      annotate: perplexityAnnotator(settings.families, {}),
-    });
+    const { outDir, out } = await runRealSearch(device, settings);
     expect(out.history.length).toBeGreaterThanOrEqual(3);
     for (const r of out.history) {
       expect(r.measurement.error).toBeUndefined();

@@ -9,8 +9,13 @@ import type { Command } from 'commander';
 import { decoderParams, totalParams } from '../../src/proxy/index.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, Metric } from '../../src/profile/types.js';
 import type { ArchConfig } from '../../src/space/types.js';
-import type { Evaluator, SearchSettings } from '../../src/search/types.js';
+import type { Evaluator, SearchOutcome, SearchSettings } from '../../src/search/types.js';
 import { loadDevice } from '../../src/profile/index.js';
+import { buildEvaluators } from '../../src/cli/search.js';
+import { perplexityAnnotator } from '../../src/search/calibration.js';
+import { runSearch } from '../../src/search/loop.js';
+import { withProxyChoices } from '../../src/search/proxy-choice.js';
+import { searchSpaces } from '../../src/search/spaces.js';
 
 export function tmp(prefix = 'lts-search-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -163,4 +168,18 @@ export function parseArgs<T>(cmd: Command, args: string[]): T {
   cmd.action(() => {});
   cmd.parse(args, { from: 'user' });
   return cmd.opts() as T;
+}
+
+/** Runs a real search (local measurement, the settings' spaces and proxy choices, built-in calibrations) into a fresh directory. */
+export async function runRealSearch(device: DeviceProfile, settings: SearchSettings): Promise<{ outDir: string; out: SearchOutcome }> {
+  const outDir = tmp();
+  const out = await runSearch({
+    outDir,
+    device,
+    settings,
+    evaluators: await buildEvaluators(device),
+    spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withProxyChoices(settings)),
+    annotate: perplexityAnnotator(settings.families, {}),
+  });
+  return { outDir, out };
 }

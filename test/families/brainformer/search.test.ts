@@ -5,15 +5,10 @@ import AjvModule from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildEvaluators } from '../../../src/cli/search.js';
-import { withProxyChoices } from '../../../src/search/proxy-choice.js';
 import { MOE_PROXY_SOURCE } from '../../../src/families/brainformer/proxy.js';
 import { writeReport } from '../../../src/report/index.js';
-import { perplexityAnnotator } from '../../../src/search/calibration.js';
-import { runSearch } from '../../../src/search/loop.js';
-import { searchSpaces } from '../../../src/search/spaces.js';
 import type { ParetoFile, SearchSettings } from '../../../src/search/types.js';
-import { paretoValidator, quickRealSearch, tmp } from '../../search/helpers.js';
+import { paretoValidator, quickRealSearch, runRealSearch } from '../../search/helpers.js';
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 const trainingSchema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'training-config.schema.json'), 'utf8'));
@@ -28,15 +23,7 @@ describe('a Brainformer search end to end (real measurements)', () => {
       moe_proxy: 'activated',
       moe_proxy_source: MOE_PROXY_SOURCE.activated,
     };
-    const outDir = tmp();
-    const out = await runSearch({
-      outDir,
-      device,
-      settings,
-      evaluators: await buildEvaluators(device),
-      spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withProxyChoices(settings)),
-      annotate: perplexityAnnotator(settings.families, {}),
-    });
+    const { outDir, out } = await runRealSearch(device, settings);
     expect(out.history.length).toBeGreaterThanOrEqual(3);
     for (const r of out.history) {
       expect(r.measurement.error).toBeUndefined();
