@@ -1,10 +1,10 @@
 // Reading tables of trained models (JSON lines or CSV): one architecture and its validation perplexity
 // per row. Accepts the lts-tabular rows (reference-code `config`) and lts's own ArchConfig.
-import { readFileSync } from 'node:fs';
 import { importConfig, type ImportedConfig } from '../config/import.js';
 import { familyDefinition } from '../families/index.js';
 import { FAMILIES, type ArchConfig, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { readTextFile } from '../util/files.js';
 
 export interface TrainedRow {
   /** Grouping key: `set`, else `<family>-<dataset>`, else 'all'. */
@@ -205,12 +205,7 @@ export function parseTrainedText(text: string, source: string): TrainedTable {
 }
 
 export function readTrainedFile(path: string): TrainedTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new LtsError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readTextFile(path);
   return parseTrainedText(text, path);
 }
 
