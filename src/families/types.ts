@@ -74,6 +74,19 @@ export interface FamilySpace<C extends BaseConfig = BaseConfig, O extends BaseSp
   validate(cfg: C): string | null;
 }
 
+/**
+ * Named settings of a family's own genes, offered by `lts search` as one flag (`--primer ez`). The
+ * chosen preset's overrides go into the family's section of the search-space overrides.
+ */
+export interface SpacePresets {
+  /** The flag's name without dashes, one lowercase word: `primer`. */
+  flag: string;
+  /** The flag's help text. */
+  description: string;
+  /** Preset name -> the overrides it sets (keys of the family's spaceOptionKinds). */
+  presets: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 // ---- parameters ----------------------------------------------------------------------------------
 
 /**
@@ -174,6 +187,8 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   defaultSpaceOptions(): O;
   /** Override keys `lts search --space` accepts for this family, and what each holds. */
   readonly spaceOptionKinds: Readonly<Record<string, OptionKind>>;
+  /** A flag of named space settings `lts search` offers for this family, if the family has one. */
+  readonly spacePresets?: SpacePresets;
   /** The space over the defaults with `opts` applied; LtsError when the choices leave no candidate. */
   makeSpace(opts: Partial<O>): FamilySpace<C, O>;
 

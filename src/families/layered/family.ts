@@ -45,6 +45,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
       ...Object.fromEntries(switches.map((s) => [s, 'bools'] as const)),
       vocab_size: 'int', cutoffs: 'ints', n_positions: 'int', d_embed: 'int', dInnerRatio: 'number',
     },
+    ...(spec.spacePresets ? { spacePresets: spec.spacePresets } : {}),
     makeSpace(opts) {
       const o: O = { ...defaults(), ...stripUndefined(opts) };
       return makeLayeredSpace<C, S>(spec.name, o, switches, (cfg) => {

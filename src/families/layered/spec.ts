@@ -3,7 +3,7 @@
 // layeredFamily() turns it into the FamilyDefinition the registry lists.
 import type { BuildExtras, ExportedModel, ExportOptions } from '../../export/types.js';
 import type { ShapeSettings } from '../../space/types.js';
-import type { LtsBlockOf, TrainingConfig } from '../types.js';
+import type { LtsBlockOf, SpacePresets, TrainingConfig } from '../types.js';
 import type { LayeredConfig } from './config.js';
 
 /** A boolean gene of one family (e.g. a Primer modification), searched like the others. */
@@ -24,6 +24,8 @@ export interface LayeredSpec<C extends LayeredConfig & { family: string }, S ext
   /** Lower decoder-parameter bound of the reference search space. */
   minParams: number;
   switches: readonly SwitchSpec<S>[];
+  /** Named settings of the switches for `lts search` (FamilyDefinition.spacePresets). */
+  spacePresets?: SpacePresets;
   /** Parameters of one layer's attention: d_model d, attention width a = heads x head_dim. */
   attentionParams(cfg: C, d: number, a: number): number;
   /** A final LayerNorm after the last layer (pre-LN stacks). */

@@ -17,6 +17,17 @@ export const primerFamily = layeredFamily<PrimerConfig, 'primer_square' | 'prime
   minParams: 6e6,
   // A trained-model row without the switches is Primer-EZ (both on).
   switches: [{ name: 'primer_square', tableDefault: true }, { name: 'primer_conv', tableDefault: true }],
+  // ez = squared ReLU and conv together (Primer-EZ); any = each switch drawn freely.
+  spacePresets: {
+    flag: 'primer',
+    description: 'Primer variants to search (family primer/all)',
+    presets: {
+      any: { primer_square: [false, true], primer_conv: [false, true] },
+      ez: { primer_square: [true], primer_conv: [true] },
+      square: { primer_square: [true], primer_conv: [false] },
+      conv: { primer_square: [false], primer_conv: [true] },
+    },
+  },
   // Three depthwise width-3 convs (Q, K, V), one kernel per channel, no bias.
   attentionParams: (cfg, d, a) => gpt2AttentionParams(d, a) + (cfg.primer_conv ? 9 * a : 0),
   finalNorm: true,
