@@ -3,8 +3,9 @@
 // layeredFamily() turns it into the FamilyDefinition the registry lists.
 import type { BuildExtras, ExportedModel, ExportOptions } from '../../export/types.js';
 import type { ShapeSettings } from '../../space/types.js';
-import type { LtsBlockOf, SpacePresets, TrainingConfig } from '../types.js';
+import type { ForeignConfigs, LtsBlockOf, SpacePresets, TrainingConfig } from '../types.js';
 import type { LayeredConfig } from './config.js';
+import type { ArchaiFieldRule } from './foreign.js';
 
 /** A boolean gene of one family (e.g. a Primer modification), searched like the others. */
 export interface SwitchSpec<S extends string> {
@@ -34,10 +35,16 @@ export interface LayeredSpec<C extends LayeredConfig & { family: string }, S ext
   learnedPositions: boolean;
   buildGraph(cfg: C, opts: ExportOptions, extras?: BuildExtras): ExportedModel;
   /**
-   * The family's Hugging Face config.json (the one its trainingConfig writes) as lts fields; `lts` is the
-   * file's lts block when it has one. Only families listing hfModelTypes are asked.
+   * Other tools' configs the family reads. Every layered family reads archai's (readArchai), with
+   * `archai.rules` for the fields whose meaning is the family's; `hf` also reads back the Hugging Face
+   * config.json the family's trainingConfig writes. `basedOn`: other tools write this family as that
+   * family's config with this family's switches on (the note says so).
    */
-  fromHf?(raw: Record<string, unknown>, lts: { key?: string } | undefined): Record<string, unknown>;
+  foreign?: {
+    hf?: ForeignConfigs['hf'];
+    archai?: { modelTypes: readonly string[]; rules?: Readonly<Record<string, ArchaiFieldRule>> };
+    basedOn?: { family: string; note: string };
+  };
   /** The switches the per-layer form's `block` describes (the inverse of trainingConfig's block style). */
   switchesFromBlock?(block: Record<string, unknown>): Partial<Record<S, boolean>>;
   trainingConfig(cfg: C, shapes: ShapeSettings, lts: LtsBlockOf): TrainingConfig;

@@ -32,6 +32,8 @@ export const primerFamily = layeredFamily<PrimerConfig, 'primer_square' | 'prime
   attentionParams: (cfg, d, a) => gpt2AttentionParams(d, a) + (cfg.primer_conv ? 9 * a : 0),
   finalNorm: true,
   learnedPositions: true,
+  // archai writes Primer as a GPT-2 config with the switches on.
+  foreign: { basedOn: { family: 'gpt2', note: 'primer_square/primer_conv on a GPT-2 -> family primer' } },
   switchesFromBlock: (block) => ({ primer_square: block.ffn_activation === 'relu_squared', primer_conv: block.qkv_depthwise_conv === 3 }),
   // GPT-2's graph with the switches as variations of its blocks.
   buildGraph: (cfg, opts, extras) =>
