@@ -92,7 +92,7 @@ export function searchCommand(): Command {
     .addOption(new Option('--agents <urls>', 'measure on these `lts agent`s (comma-separated URLs) instead of locally; token from env LTS_AGENT_TOKEN or --token-file').argParser(agentUrlList))
     .option('--token-file <path>', 'file holding the agents\' bearer token (with --agents)')
     .addOption(metricOption('cost(s) to minimize, comma-separated: latency, decode, memory', ['latency']))
-    .addOption(new Option('--family <family>', 'architecture family (all: one frontier over every family)').choices([...FAMILIES, 'all']).default('gpt2'))
+    .addOption(new Option('--family <family>', 'architecture family (all: one frontier over every family)').choices([...FAMILIES, 'all']).default(FAMILIES[0]))
     .addOption(new Option('--iterations <n>', 'generations after the initial population').argParser(int('--iterations')).default(DEFAULTS.iterations))
     .addOption(new Option('--population <n>', 'initial population; parents/mutations/crossovers scale with it unless given (default 100)').argParser(int('--population', 1)))
     .addOption(new Option('--parents <n>', `parents drawn per generation (default ${DEFAULTS.parents} at population 100)`).argParser(int('--parents', 1)))
