@@ -1,6 +1,6 @@
 // A per-layer family's FamilyDefinition from its LayeredSpec: the config, space and counting code the
 // layered families share, parameterized by what the spec says (never by the family's name).
-import type { FamilyDefinition, ForeignConfigs, ParamBounds } from '../types.js';
+import type { FamilyDefinition, ParamBounds } from '../types.js';
 import { canonicalLayered, summarizeLayered } from './canonical.js';
 import type { LayeredConfig } from './config.js';
 import { layeredSpaceOptions, type LayeredSpaceOptions } from './defaults.js';
@@ -64,7 +64,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
 }
 
 /** What the spec reads of other tools' configs; archai's configs, every layered family reads. */
-function foreignConfigs<C extends LayeredConfig & { family: string }, S extends string>(spec: LayeredSpec<C, S>, switches: readonly S[]): ForeignConfigs {
+function foreignConfigs<C extends LayeredConfig & { family: string }, S extends string>(spec: LayeredSpec<C, S>, switches: readonly S[]): NonNullable<FamilyDefinition['foreign']> {
   const f = spec.foreign;
   return {
     ...(f?.hf ? { hf: f.hf } : {}),

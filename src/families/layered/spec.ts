@@ -4,8 +4,8 @@
 import type { BuildExtras, ExportedModel, ExportOptions } from '../../export/types.js';
 import type { ShapeSettings } from '../../space/types.js';
 import type { ForeignConfigs, LtsBlockOf, SpacePresets, TrainingConfig } from '../types.js';
-import type { LayeredConfig } from './config.js';
 import type { ArchaiFieldRule } from './foreign.js';
+import type { LayeredConfig } from './config.js';
 
 /** A boolean gene of one family (e.g. a Primer modification), searched like the others. */
 export interface SwitchSpec<S extends string> {
