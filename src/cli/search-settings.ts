@@ -2,7 +2,7 @@
 import type { DeviceProfile, Metric } from '../profile/types.js';
 import type { SearchSettings } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
-import { familyDefinition } from '../families/index.js';
+import { familyDefinition, isFamily } from '../families/index.js';
 import type { SpacePresets } from '../families/types.js';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
@@ -44,8 +44,8 @@ export interface SearchCliOptions {
 
 export function parseFamilies(v: string): Family[] {
   if (v === 'all') return [...FAMILIES];
-  if (!(FAMILIES as readonly string[]).includes(v)) throw new LtsError(`--family must be one of ${FAMILIES.join(', ')} or all, got '${v}'`);
-  return [v as Family];
+  if (!isFamily(v)) throw new LtsError(`--family must be one of ${FAMILIES.join(', ')} or all, got '${v}'`);
+  return [v];
 }
 
 /** Population split: explicit values win; otherwise the reference's 20/40/40 proportions of --population. */
