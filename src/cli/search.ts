@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkDevice, fingerprint, loadDevice, measureCandidate } from '../profile/index.js';
+import { checkDevice, closeBrowser, fingerprint, loadDevice, measureCandidate } from '../profile/index.js';
 import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '../profile/types.js';
 import { perplexityAnnotator } from '../search/calibration.js';
 import { metricValue } from '../search/objectives.js';
@@ -223,6 +223,8 @@ export async function buildEvaluators(device: DeviceProfile): Promise<Evaluator[
       name: 'local',
       evaluate: (cfg, req) => measureCandidate(cfg, device, req),
       fingerprint: () => fingerprint(device),
+      // The browser of a 'browser' profile lives for the whole search.
+      ...(device.runtime === 'browser' ? { close: closeBrowser } : {}),
     },
   ];
 }
