@@ -2,9 +2,9 @@
 // other runtimes never load playwright-core.
 import type { DeviceProfile } from '../types.js';
 import { closeBrowser, findChromium } from './chromium.js';
-import { browserFingerprint, checkBrowserDevice, measureInBrowser } from './measure.js';
+import { browserFingerprint, checkBrowserDevice, measureInBrowser, outputsInBrowser } from './measure.js';
 
-export { closeBrowser, findChromium, browserFingerprint, checkBrowserDevice, measureInBrowser };
+export { closeBrowser, findChromium, browserFingerprint, checkBrowserDevice, measureInBrowser, outputsInBrowser };
 
 export interface BrowserCheck {
   provider: 'wasm' | 'webgpu';

@@ -54,6 +54,26 @@ export function adapterRefusal(device: DeviceProfile, env: PageEnv): string | un
 
 let seq = 0;
 
+/** Serves the model's bytes and creates its session in the page; the returned function stops serving them. */
+async function loadModel(tab: Tab, held: Held, model: ExportedModel, device: DeviceProfile, env: PageEnv) {
+  const id = `${process.pid}-${++seq}`;
+  const files: Record<string, Uint8Array> = { 'model.onnx': model.bytes };
+  for (const d of model.externalData) files[d.path] = d.data;
+  const unpublish = held.server.publish(id, files);
+  try {
+    const loaded = await tab.call('load', {
+      model: `/m/${id}/model.onnx`,
+      externalData: model.externalData.map((d) => ({ path: d.path, url: `/m/${id}/${d.path}` })),
+      ep: ep(device),
+      threads: threadsFor(device, env),
+    });
+    return { ...loaded, unpublish };
+  } catch (e) {
+    unpublish();
+    throw e;
+  }
+}
+
 /** Measures one model in a fresh page of the (shared) browser under the device's limits. */
 export async function measureInBrowser(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
   const t0 = performance.now();
@@ -99,20 +119,11 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
       let t = performance.now();
       const model = await buildModel(source, mode, device, opts.seed);
       timing.export_ms += performance.now() - t;
-      const id = `${process.pid}-${++seq}`;
-      const files: Record<string, Uint8Array> = { 'model.onnx': model.bytes };
-      for (const d of model.externalData) files[d.path] = d.data;
-      const unpublish = held.server.publish(id, files);
+      stage = 'session';
+      opts.onPhase?.(`session ${mode}`);
+      t = performance.now();
+      const loaded = await loadModel(tab, held, model, device, env);
       try {
-        stage = 'session';
-        opts.onPhase?.(`session ${mode}`);
-        t = performance.now();
-        const loaded = await tab.call('load', {
-          model: `/m/${id}/model.onnx`,
-          externalData: model.externalData.map((d) => ({ path: d.path, url: `/m/${id}/${d.path}` })),
-          ep: ep(device),
-          threads: threadsFor(device, env),
-        });
         timing.session_ms += performance.now() - t;
         runtime = { name: device.runtime, version: loaded.version };
         const loadPeak = first ? sum(pids, hwmMb) : undefined;
@@ -138,7 +149,7 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
         }
         await tab.call('release');
       } finally {
-        unpublish();
+        loaded.unpublish();
       }
     }
     timing.total_ms = performance.now() - t0;
@@ -203,4 +214,25 @@ export async function checkBrowserDevice(device: DeviceProfile): Promise<void> {
   }
   const m = await measureInBrowser({ kind: 'tiny', width: 8 }, { ...device, protocol: { ...device.protocol, warmupMin: 1, minRuns: 1 } }, { metrics: ['memory'], seed: 1 });
   if (!m.ok) throw new LtsError(`device '${device.name}': a tiny model does not run in the browser: ${m.error}`);
+}
+
+/** One run of `model` in a fresh page on the seeded inputs: every output (for checking the browser against other runtimes). */
+export async function outputsInBrowser(model: ExportedModel, device: DeviceProfile, inputs: { vocab: number; seed: number }): Promise<Record<string, { dims: number[]; data: number[] }>> {
+  const held = await acquire(device);
+  let tab: Tab | undefined;
+  try {
+    tab = await openTab(held, bundleFor(device));
+    const env = await tab.call('env');
+    const refusal = adapterRefusal(device, env);
+    if (refusal) throw new LtsError(refusal);
+    const loaded = await loadModel(tab, held, model, device, env);
+    try {
+      return await tab.call('outputs', { specs: model.inputs, ...inputs });
+    } finally {
+      loaded.unpublish();
+    }
+  } finally {
+    await tab?.close();
+    release();
+  }
 }
