@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { checkDevice, loadDevice } from '../profile/index.js';
+import { checkDevice, closeBrowser, loadDevice } from '../profile/index.js';
 import { LtsError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../agent/protocol.js';
 import { DEFAULT_PORT, DEFAULT_QUEUE, isLoopback, startAgent, toolVersion } from '../agent/server.js';
@@ -94,5 +94,7 @@ export function agentCommand(): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      // A browser profile's Chromium stays up between requests; it goes with the agent.
+      await closeBrowser();
     });
 }
