@@ -124,8 +124,17 @@ export interface BrowserFingerprint {
   wasm_threads: number;
   /** The onnxruntime-web .wasm binaries the pages loaded (all are SIMD builds in 1.30). */
   wasm_binaries: string[];
-  /** The WebGPU adapter the browser offered; software: true for a fallback such as SwiftShader. */
-  webgpu?: { vendor: string; architecture: string; device: string; description: string; software: boolean } | { none: string };
+  /** The WebGPU adapter the browser offered, or why there is none. */
+  webgpu?: WebGpuAdapterInfo | { none: string };
+}
+
+export interface WebGpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** The browser's fallback flag, or a SwiftShader adapter: a CPU standing in for a GPU. */
+  software: boolean;
 }
 
 /** The machine that measured; recorded in every result. */

@@ -168,13 +168,22 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
   }
 }
 
-/** The browser's own facts for a profile (version, isolation, SIMD, threads, WebGPU adapter), from a probe page. */
-export async function browserFingerprint(device: DeviceProfile): Promise<BrowserFingerprint> {
+/** Runs `fn` on a fresh page of the profile's browser, whose environment the page has reported. */
+async function withPage<T>(device: DeviceProfile, fn: (tab: Tab, held: Held, env: PageEnv) => Promise<T>): Promise<T> {
   const held = await acquire(device);
   let tab: Tab | undefined;
   try {
     tab = await openTab(held, bundleFor(device));
-    const env = await tab.call('env');
+    return await fn(tab, held, await tab.call('env'));
+  } finally {
+    await tab?.close();
+    release();
+  }
+}
+
+/** The browser's own facts for a profile (version, isolation, SIMD, threads, WebGPU adapter), from a probe page. */
+export function browserFingerprint(device: DeviceProfile): Promise<BrowserFingerprint> {
+  return withPage(device, async (_tab, held, env) => {
     const fp: BrowserFingerprint = {
       executable: held.executable,
       version: held.browser.version(),
@@ -187,10 +196,7 @@ export async function browserFingerprint(device: DeviceProfile): Promise<Browser
     };
     if (device.executionProviders.includes('webgpu')) fp.webgpu = env.webgpu;
     return fp;
-  } finally {
-    await tab?.close();
-    release();
-  }
+  });
 }
 
 /**
@@ -199,30 +205,19 @@ export async function browserFingerprint(device: DeviceProfile): Promise<Browser
  * (LtsError) when not.
  */
 export async function checkBrowserDevice(device: DeviceProfile): Promise<void> {
-  const held = await acquire(device);
-  let tab: Tab | undefined;
-  try {
-    tab = await openTab(held, bundleFor(device));
-    const env = await tab.call('env');
+  await withPage(device, async (_tab, _held, env) => {
     const refusal = adapterRefusal(device, env);
     if (refusal) throw new LtsError(refusal);
     if (threadsFor(device, env) > 1 && !env.cross_origin_isolated)
       throw new LtsError(`device '${device.name}': the page is not cross-origin isolated, so wasm threads are unavailable`);
-  } finally {
-    await tab?.close();
-    release();
-  }
+  });
   const m = await measureInBrowser({ kind: 'tiny', width: 8 }, { ...device, protocol: { ...device.protocol, warmupMin: 1, minRuns: 1 } }, { metrics: ['memory'], seed: 1 });
   if (!m.ok) throw new LtsError(`device '${device.name}': a tiny model does not run in the browser: ${m.error}`);
 }
 
 /** One run of `model` in a fresh page on the seeded inputs: every output (for checking the browser against other runtimes). */
-export async function outputsInBrowser(model: ExportedModel, device: DeviceProfile, inputs: { vocab: number; seed: number }): Promise<Record<string, { dims: number[]; data: number[] }>> {
-  const held = await acquire(device);
-  let tab: Tab | undefined;
-  try {
-    tab = await openTab(held, bundleFor(device));
-    const env = await tab.call('env');
+export function outputsInBrowser(model: ExportedModel, device: DeviceProfile, inputs: { vocab: number; seed: number }): Promise<Record<string, { dims: number[]; data: number[] }>> {
+  return withPage(device, async (tab, held, env) => {
     const refusal = adapterRefusal(device, env);
     if (refusal) throw new LtsError(refusal);
     const loaded = await loadModel(tab, held, model, device, env);
@@ -231,8 +226,5 @@ export async function outputsInBrowser(model: ExportedModel, device: DeviceProfi
     } finally {
       loaded.unpublish();
     }
-  } finally {
-    await tab?.close();
-    release();
-  }
+  });
 }

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-web';
 import { makeInputs } from '../inputs.js';
 import { medianSorted, runFixed, runProtocol } from '../stats.js';
 import type { TensorSpec } from '../../export/types.js';
-import type { LatencyStats, MeasureProtocol } from '../types.js';
+import type { LatencyStats, MeasureProtocol, WebGpuAdapterInfo } from '../types.js';
 
 export interface PageLoad {
   model: string;
@@ -24,15 +24,6 @@ export interface PageRun {
   timed: boolean;
 }
 
-export interface WebGpuAdapter {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** The browser's own fallback flag, or a SwiftShader adapter: a CPU pretending to be a GPU. */
-  software: boolean;
-}
-
 export interface PageEnv {
   user_agent: string;
   cross_origin_isolated: boolean;
@@ -40,7 +31,7 @@ export interface PageEnv {
   shared_array_buffer: boolean;
   wasm_simd: boolean;
   /** The WebGPU adapter the page was offered, or why there is none. */
-  webgpu: WebGpuAdapter | { none: string };
+  webgpu: WebGpuAdapterInfo | { none: string };
 }
 
 type Session = ort.InferenceSession;
