@@ -11,6 +11,12 @@ import { makeInputs } from '../../src/profile/inputs.js';
 import type { DeviceProfile } from '../../src/profile/types.js';
 import type { ArchConfig } from '../../src/space/types.js';
 import { maxAbsDiff } from '../export/run.js';
+import { runSearch } from '../../src/search/loop.js';
+import { searchSpaces } from '../../src/search/spaces.js';
+import type { CandidateRecord, Evaluator } from '../../src/search/types.js';
+import { settings, tmp } from '../search/helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const cfg: ArchConfig = {
   family: 'primer', n_layer: 2, d_model: 16, d_inner: [40, 30], n_head: [2, 4], div_val: 2, d_embed: 16,
@@ -91,16 +97,28 @@ describe('chromium-wasm: onnxruntime-web in a real headless Chromium', () => {
     expect(b.webgpu).toBeUndefined();
   });
 
-  it('a crashed page is a failed candidate, and the next candidate measures in the same browser', async () => {
-    const held = await acquire(device());
+  it('in a search, the candidate whose page crashed is recorded as failed and the search goes on in the same browser', async () => {
+    const dev = device();
+    const held = await acquire(dev);
     release();
-    const crashed = await measureCandidate(cfg, device(), { metrics: ['latency'], seed: 2, onStart: (pid) => process.kill(pid, 'SIGKILL') });
-    expect(crashed.ok).toBe(false);
-    expect(crashed.error).toMatch(/^crashed: the page's renderer process died/);
-    const next = await measureCandidate(cfg, device(), { metrics: ['latency'], seed: 2 });
-    expect(next.error).toBeUndefined();
-    expect(next.ok).toBe(true);
-    expect((await acquire(device())).browser).toBe(held.browser);
+    let crashes = 1;
+    const ev: Evaluator = {
+      name: 'local',
+      evaluate: (c, req) => measureCandidate(c, dev, { ...req, onStart: (pid) => crashes-- > 0 && process.kill(pid, 'SIGKILL') }),
+      fingerprint: () => fingerprint(dev),
+    };
+    const s = settings({ shapes, protocol: dev.protocol, population: 3, iterations: 0, param_min: 2e6, param_max: 8e6 });
+    const outDir = tmp();
+    const out = await runSearch({ outDir, device: dev, settings: s, evaluators: [ev], spaces: searchSpaces(s.families, { min: s.param_min, max: s.param_max }) });
+    const recs = readFileSync(join(outDir, 'candidates.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CandidateRecord);
+    expect(recs).toHaveLength(3);
+    expect(recs[0]!.measurement.ok).toBe(false);
+    expect(recs[0]!.measurement.error).toMatch(/^crashed: the page's renderer process died/);
+    expect(recs.slice(1).every((r) => r.measurement.ok && r.measurement.latency!.runs > 0)).toBe(true);
+    expect(out.pareto.counts.failed).toBe(1);
+    expect(out.pareto.fingerprint.browser!.cross_origin_isolated).toBe(true);
+    // A page crash costs the page, not the browser.
+    expect((await acquire(dev)).browser).toBe(held.browser);
     release();
   });
 
