@@ -67,7 +67,9 @@ describe('chromium-webgpu: which adapter, and refusing what is not a GPU', () =>
     const m = await measureCandidate(cfg, { ...dev, protocol: { ...dev.protocol, warmupMin: 1, minRuns: 1 } }, { metrics: ['memory'], seed: 2 });
     expect(m.error).toBeUndefined();
     // A software adapter's result says so wherever the provider is shown.
-    expect(m.provider).toBe(gpu.software ? 'webgpu (software adapter)' : 'webgpu');
+    expect(m.provider).toMatch(gpu.software ? /^webgpu(\+cpu)? \(software adapter\)$/ : /^webgpu(\+cpu)?$/);
+    // onnxruntime's own node placements, read from the page's console: most nodes on WebGPU.
+    expect(m.placement!.webgpu).toBeGreaterThan(m.placement!.cpu ?? 0);
     expect(m.memory!.inference_peak_mb).toBeGreaterThan(0);
   });
 });

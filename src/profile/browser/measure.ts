@@ -8,7 +8,7 @@ import { hwmMb, resetHwm } from '../procmem.js';
 import { tinyModel } from '../tiny.js';
 import type { BrowserFingerprint, BrowserRun, DeviceProfile, LatencyStats, Measurement, MemoryStats } from '../types.js';
 import { oneLine, type ModelSource } from '../wire.js';
-import type { MeasureOptions } from '../measure.js';
+import { parsePlacements, providerFromPlacement, type MeasureOptions } from '../measure.js';
 import { acquire, release, type Held } from './chromium.js';
 import type { PageEnv } from './page.js';
 import { cpuSeconds, openTab, type Tab } from './tab.js';
@@ -54,8 +54,24 @@ export function adapterRefusal(device: DeviceProfile, env: PageEnv): string | un
 
 let seq = 0;
 
+/**
+ * Where onnxruntime-web places the graph's nodes with WebGPU (it falls back to the CPU per node, silently):
+ * a session created in a page of its own at verbose log level, whose console lists the placements. Its
+ * own page, because verbose logging also logs every run, and a renderer's wasm heap never shrinks.
+ */
+async function webgpuPlacement(held: Held, model: ExportedModel, device: DeviceProfile, env: PageEnv): Promise<Record<string, number> | undefined> {
+  const tab = await openTab(held, bundleFor(device));
+  try {
+    const loaded = await loadModel(tab, held, model, device, env, true);
+    loaded.unpublish();
+    return parsePlacements(tab.console);
+  } finally {
+    await tab.close();
+  }
+}
+
 /** Serves the model's bytes and creates its session in the page; the returned function stops serving them. */
-async function loadModel(tab: Tab, held: Held, model: ExportedModel, device: DeviceProfile, env: PageEnv) {
+async function loadModel(tab: Tab, held: Held, model: ExportedModel, device: DeviceProfile, env: PageEnv, placements = false) {
   const id = `${process.pid}-${++seq}`;
   const files: Record<string, Uint8Array> = { 'model.onnx': model.bytes };
   for (const d of model.externalData) files[d.path] = d.data;
@@ -66,6 +82,7 @@ async function loadModel(tab: Tab, held: Held, model: ExportedModel, device: Dev
       externalData: model.externalData.map((d) => ({ path: d.path, url: `/m/${id}/${d.path}` })),
       ep: ep(device),
       threads: threadsFor(device, env),
+      placements,
     });
     return { ...loaded, unpublish };
   } catch (e) {
@@ -103,7 +120,8 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
     const env = await tab.call('env');
     const refusal = adapterRefusal(device, env);
     if (refusal) return fail(refusal);
-    if (device.executionProviders.includes('webgpu') && !('none' in env.webgpu) && env.webgpu.software) provider = 'webgpu (software adapter)';
+    const software = device.executionProviders.includes('webgpu') && !('none' in env.webgpu) && env.webgpu.software;
+    let placement: Record<string, number> | undefined;
     tab.guard(device.limits);
     if (tab.pids[0] !== undefined) opts.onStart?.(tab.pids[0]);
     const pids = tab.pids;
@@ -121,6 +139,9 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
       timing.export_ms += performance.now() - t;
       stage = 'session';
       opts.onPhase?.(`session ${mode}`);
+      if (ep(device) === 'webgpu') {
+        for (const [k, n] of Object.entries((await webgpuPlacement(held, model, device, env)) ?? {})) (placement ??= {})[k] = (placement?.[k] ?? 0) + n;
+      }
       t = performance.now();
       const loaded = await loadModel(tab, held, model, device, env);
       try {
@@ -153,7 +174,11 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
       }
     }
     timing.total_ms = performance.now() - t0;
+    if (placement) provider = providerFromPlacement(device.executionProviders, placement);
+    // A software adapter's result says so wherever the provider is shown.
+    if (software) provider = `${provider} (software adapter)`;
     const m: Measurement = { ok: true, ...out, timing, provider, runtime };
+    if (placement) m.placement = placement;
     if (run) m.browser = run;
     return m;
   } catch (e) {

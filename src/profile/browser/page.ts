@@ -13,6 +13,11 @@ export interface PageLoad {
   externalData: { path: string; url: string }[];
   ep: 'wasm' | 'webgpu';
   threads: number;
+  /**
+   * Log at verbose level during creation, so onnxruntime prints its node placements on the console.
+   * It then also logs every kernel of every run, so a page that times runs must not set it.
+   */
+  placements?: boolean;
 }
 
 export interface PageRun {
@@ -85,6 +90,7 @@ async function load(t: PageLoad): Promise<{ ms: number; wasm_threads: number; ve
     executionProviders: [t.ep],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    logSeverityLevel: t.placements ? 0 : 3,
     ...(t.externalData.length > 0 ? { externalData: t.externalData.map((d) => ({ path: d.path, data: d.url })) } : {}),
   });
   const ms = performance.now() - t0;

@@ -37,6 +37,8 @@ export interface Tab {
   page: Page;
   /** The page's renderer process(es): the new ones a navigation to our origin started. */
   pids: number[];
+  /** The page's console output so far (onnxruntime's logs). */
+  console: string[];
   call<K extends keyof PageApi>(name: K, arg?: Parameters<PageApi[K]>[0]): Promise<Awaited<ReturnType<PageApi[K]>>>;
   /** Why the page is gone, once it is: a limit we enforced, or the renderer crashing. */
   failure(): string | undefined;
@@ -52,9 +54,11 @@ export async function openTab(held: Held, bundle: OrtBundle): Promise<Tab> {
   let timer: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
   let pids: number[] = [];
+  const consoleLines: string[] = [];
   try {
     const page = await ctx.newPage();
     page.on('crash', () => (crashed = true));
+    page.on('console', (m) => consoleLines.push(m.text()));
     // The blank page has a renderer already; navigating to our origin starts the page's own.
     const before = await rendererPids(held);
     await page.goto(`${held.server.origin}/page.html?bundle=${bundle}`);
@@ -73,6 +77,7 @@ export async function openTab(held: Held, bundle: OrtBundle): Promise<Tab> {
     return {
       page,
       pids,
+      console: consoleLines,
       call: (name, arg) =>
         page.evaluate(([n, a]) => (globalThis as unknown as { lts: Record<string, (x: unknown) => unknown> }).lts[n]!(a), [name, arg] as const) as never,
       failure: () => killedFor ?? (crashed ? 'crashed: the page\'s renderer process died' : undefined),
