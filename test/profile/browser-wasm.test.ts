@@ -122,10 +122,14 @@ describe('chromium-wasm: onnxruntime-web in a real headless Chromium', () => {
     release();
   });
 
-  it('a candidate over the time limit fails alone; a browser that died is relaunched', async () => {
+  it('a candidate over the time or memory limit fails alone; a browser that died is relaunched', async () => {
     const slow = await measureCandidate(cfg, device({ limits: { memoryMb: 2048, timeoutS: 0.3 } }), { metrics: ['latency'], seed: 2 });
     expect(slow.ok).toBe(false);
     expect(slow.error).toBe('timeout after 0.3 s');
+    // The renderer alone holds more than 60 MB: killed by the memory limit, recorded as such.
+    const big = await measureCandidate(cfg, device({ limits: { memoryMb: 60, timeoutS: 60 } }), { metrics: ['latency'], seed: 2 });
+    expect(big.ok).toBe(false);
+    expect(big.error).toBe('out of memory (limit 60 MB)');
 
     const held = await acquire(device());
     release();
