@@ -1,8 +1,8 @@
 // Measuring in the browser: the graph is exported here (in Node), served to a fresh page, loaded and
 // timed there by the page script, while this side reads the renderer's memory from the OS between the
 // phases. Every failure of a candidate becomes an ok:false Measurement; the browser outlives it.
-import type { ArchConfig } from '../../space/types.js';
-import type { ExportedModel, ExportOptions, GraphMode } from '../../export/types.js';
+import { exportModel } from '../../export/index.js';
+import type { ExportedModel, GraphMode } from '../../export/types.js';
 import { LtsError } from '../../util/errors.js';
 import { hwmMb, resetHwm } from '../procmem.js';
 import { tinyModel } from '../tiny.js';
@@ -13,21 +13,17 @@ import { acquire, release, type Held } from './chromium.js';
 import type { PageEnv } from './page.js';
 import { cpuSeconds, openTab, type Tab } from './tab.js';
 
-const bundleFor = (device: DeviceProfile): 'wasm' | 'webgpu' => (device.executionProviders.includes('webgpu') ? 'webgpu' : 'wasm');
-const ep = (device: DeviceProfile): 'wasm' | 'webgpu' => bundleFor(device);
+/** The profile's one provider; the page imports the onnxruntime-web build of the same name. */
+const ep = (device: DeviceProfile): 'wasm' | 'webgpu' => (device.executionProviders.includes('webgpu') ? 'webgpu' : 'wasm');
 
 /** intraOp 0 = every core the browser reports (navigator.hardwareConcurrency). */
 const threadsFor = (device: DeviceProfile, env: PageEnv): number => (device.threads.intraOp === 0 ? env.hardware_concurrency : device.threads.intraOp);
 
-async function buildModel(source: ModelSource, mode: GraphMode, device: DeviceProfile, seed: number): Promise<ExportedModel> {
+function buildModel(source: ModelSource, mode: GraphMode, device: DeviceProfile, seed: number): ExportedModel {
   if (source.kind === 'tiny') {
     if (mode === 'decode') throw new Error('the tiny probe model has no decode graph');
     return tinyModel(source.width, device.shapes.batch);
   }
-  const spec = '../../export/index.js';
-  const { exportModel } = (await import(spec)) as {
-    exportModel: (cfg: ArchConfig, o: ExportOptions, extras: { protoLimitBytes?: number }) => ExportedModel;
-  };
   // Weights as external data: the page fetches them as separate files, as onnxruntime-web does for large models.
   return exportModel(source.cfg, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
 }
@@ -60,7 +56,7 @@ let seq = 0;
  * own page, because verbose logging also logs every run, and a renderer's wasm heap never shrinks.
  */
 async function webgpuPlacement(held: Held, model: ExportedModel, device: DeviceProfile, env: PageEnv): Promise<Record<string, number> | undefined> {
-  const tab = await openTab(held, bundleFor(device));
+  const tab = await openTab(held, ep(device));
   try {
     const loaded = await loadModel(tab, held, model, device, env, true);
     loaded.unpublish();
@@ -116,7 +112,7 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
   let tab: Tab | undefined;
   let stage = 'page';
   try {
-    tab = await openTab(held, bundleFor(device));
+    tab = await openTab(held, ep(device));
     const env = await tab.call('env');
     const refusal = adapterRefusal(device, env);
     if (refusal) return fail(refusal);
@@ -135,7 +131,7 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
       stage = 'export';
       opts.onPhase?.(`export ${mode}`);
       let t = performance.now();
-      const model = await buildModel(source, mode, device, opts.seed);
+      const model = buildModel(source, mode, device, opts.seed);
       timing.export_ms += performance.now() - t;
       stage = 'session';
       opts.onPhase?.(`session ${mode}`);
@@ -198,7 +194,7 @@ async function withPage<T>(device: DeviceProfile, fn: (tab: Tab, held: Held, env
   const held = await acquire(device);
   let tab: Tab | undefined;
   try {
-    tab = await openTab(held, bundleFor(device));
+    tab = await openTab(held, ep(device));
     return await fn(tab, held, await tab.call('env'));
   } finally {
     await tab?.close();
