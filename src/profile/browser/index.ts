@@ -39,7 +39,8 @@ export async function browserDoctor(profiles: Record<'wasm' | 'webgpu', DevicePr
         const gpu = fp.webgpu;
         if (provider === 'wasm') c.note = `${fp.wasm_threads} wasm thread(s)${fp.wasm_simd ? ', SIMD' : ''}${fp.cross_origin_isolated ? ', cross-origin isolated' : ''}`;
         else if (gpu && 'none' in gpu) c.note = gpu.none;
-        else if (gpu) c.note = `${gpu.software ? 'SOFTWARE adapter' : 'adapter'} ${gpu.vendor} ${gpu.architecture}`.trim();
+        else if (gpu?.software) c.note = `SOFTWARE adapter ${gpu.vendor} ${gpu.architecture}: chromium-webgpu refuses it unless browser.allowSoftwareAdapter`;
+        else if (gpu) c.note = `adapter ${gpu.vendor} ${gpu.architecture}`;
         checks.push(c);
       } catch (e) {
         checks.push({ provider, ok: false, error: (e as Error).message.split('\n')[0]!, ms: Math.round(performance.now() - t0) });
