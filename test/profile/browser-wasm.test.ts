@@ -14,7 +14,7 @@ import { maxAbsDiff } from '../export/run.js';
 import { runSearch } from '../../src/search/loop.js';
 import { searchSpaces } from '../../src/search/spaces.js';
 import type { CandidateRecord, Evaluator } from '../../src/search/types.js';
-import { settings, tmp } from '../search/helpers.js';
+import { paretoValidator, settings, tmp } from '../search/helpers.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -117,6 +117,7 @@ describe('chromium-wasm: onnxruntime-web in a real headless Chromium', () => {
     expect(recs.slice(1).every((r) => r.measurement.ok && r.measurement.latency!.runs > 0)).toBe(true);
     expect(out.pareto.counts.failed).toBe(1);
     expect(out.pareto.fingerprint.browser!.cross_origin_isolated).toBe(true);
+    expect(paretoValidator()(JSON.parse(readFileSync(join(outDir, 'pareto.json'), 'utf8')))).toBeNull();
     // A page crash costs the page, not the browser.
     expect((await acquire(dev)).browser).toBe(held.browser);
     release();
