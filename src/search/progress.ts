@@ -1,6 +1,6 @@
 // Search progress on stderr: a cli-progress bar on a terminal, plain throttled lines otherwise (logs, CI).
 import cliProgress from 'cli-progress';
-import type { SearchProgress } from './loop.js';
+import type { SearchProgress } from './types.js';
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);

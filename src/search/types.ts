@@ -1,17 +1,25 @@
 import type { PplInterval } from '../calibrate/interval.js';
 import type { ArchConfig, Family, ShapeSettings } from '../space/types.js';
 import type { SpaceOverrides } from '../space/overrides.js';
+import type { SearchSpaces } from './spaces.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, MemoryStats, Metric, MeasureProtocol } from '../profile/types.js';
+
+/**
+ * What an evaluator returns for one candidate. A failure is the candidate's (recorded) unless the
+ * evaluator marks it retryable: the measuring side was stopped under it (e.g. its child process died
+ * of a stop signal), so the search measures it again, a few times at most.
+ */
+export type Evaluation = Measurement & { retryable?: boolean };
 
 /**
  * Something that measures candidates on a device: the local child-process profiler, or one remote
  * `lts agent`. One measurement at a time per evaluator. A candidate failure (crash, OOM, timeout) is
- * a resolved Measurement with ok:false; a rejected promise means the evaluator itself is unusable
+ * a resolved Evaluation with ok:false; a rejected promise means the evaluator itself is unusable
  * (agent unreachable after its retries) and the search gives the candidate to another evaluator.
  */
 export interface Evaluator {
   name: string;
-  evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number }): Promise<Measurement>;
+  evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number }): Promise<Evaluation>;
   fingerprint(): Promise<Fingerprint>;
   close?(): Promise<void>;
 }
@@ -80,6 +88,9 @@ export interface SearchSettings {
   space?: SpaceOverrides;
 }
 
+/** Why a search ended. */
+export type StopReason = 'iterations' | 'budget' | 'interrupt' | 'evaluators_lost';
+
 /** `<out>/pareto.json` (JSON Schema in schemas/pareto.schema.json). */
 export interface ParetoFile {
   schema_version: 1;
@@ -94,8 +105,66 @@ export interface ParetoFile {
     failed: number;
     frontier: number;
     iterations_done: number;
-    /** 'evaluators_lost': every evaluator became unusable (e.g. all agents stopped answering). */
-    stopped_by: 'iterations' | 'budget' | 'interrupt' | 'evaluators_lost';
+    /**
+     * 'evaluators_lost': every evaluator became unusable (e.g. all agents stopped answering).
+     * 'running': written while the search goes on; left so by a search that was killed (resume it).
+     */
+    stopped_by: StopReason | 'running';
   };
   frontier: FrontierPoint[];
+}
+
+export interface SearchProgress {
+  iteration: number;
+  iterations: number;
+  /** Candidates with a result (this process's measurements plus those replayed from the cache). */
+  evaluated: number;
+  failed: number;
+  /** Measurements made by this process. */
+  measured_now: number;
+  /** Results preloaded from the run directory (resume). */
+  cached: number;
+  frontier: number;
+  /** Candidates the full run would evaluate. */
+  planned: number;
+  elapsed_ms: number;
+  /** Rough estimate of the time left, from the mean measurement time so far; undefined until known. */
+  eta_ms?: number;
+  evaluators: number;
+}
+
+export interface Annotation {
+  points: FrontierPoint[];
+  calibration?: ParetoFile['calibration'];
+}
+
+export interface RunSearchOptions {
+  outDir: string;
+  /** The effective device profile (command-line overrides applied); recorded in pareto.json. */
+  device: DeviceProfile;
+  settings: SearchSettings;
+  evaluators: Evaluator[];
+  spaces: SearchSpaces;
+  /** Continue the run in outDir: preload its candidates.jsonl and replay. */
+  resume?: boolean;
+  /** Aborting stops the search after the measurements in flight; results are still written. */
+  signal?: AbortSignal;
+  /** The clock for the budget, live-write pacing and timestamps (tests pass a fake one). */
+  now?: () => number;
+  onProgress?: (p: SearchProgress) => void;
+  /** Diagnostics (dropped evaluators, skipped lines): one line each. */
+  log?: (line: string) => void;
+  /** Adds predicted perplexity (or anything else) to frontier points before each write. */
+  annotate?: (points: FrontierPoint[]) => Annotation;
+  /** Least time between pareto.json rewrites within a generation (default 2000 ms; each one fsyncs). */
+  liveWriteMs?: number;
+}
+
+export interface SearchOutcome {
+  pareto: ParetoFile;
+  /** Every candidate with a result, in candidate order (replayed ones included). */
+  history: CandidateRecord[];
+  /** evaluate() calls that produced a record in this process. */
+  measuredNow: number;
+  stoppedBy: StopReason;
 }

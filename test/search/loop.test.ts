@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/search/lock.js';
 import { LtsError } from '../../src/util/errors.js';
+import { asEvaluation } from '../../src/profile/evaluator.js';
 import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
 import { searchSpaces, type FamilySpace, type SearchSpaces } from '../../src/search/spaces.js';
 import { feasible } from '../../src/search/objectives.js';
@@ -216,6 +217,16 @@ describe('runSearch', () => {
     expect(progress.slice(0, 12).some((f) => f > 0)).toBe(true);
   });
 
+  it('says running in pareto.json while the search goes on, and why it stopped at the end', async () => {
+    const dir = tmp();
+    const seen: string[] = [];
+    const ev = new FakeEvaluator({ onCall: (_c, n) => { if (n === 1 || n === 13 || n === 30) seen.push(readPareto(dir).counts.stopped_by); } });
+    await runSearch(opts(settings(), [ev], { outDir: dir, liveWriteMs: 0 }));
+    expect(seen).toEqual(['running', 'running', 'running']);
+    expect(readPareto(dir).counts.stopped_by).toBe('iterations');
+    expect(validatePareto(readPareto(dir))).toBeNull();
+  });
+
   it('stops on interrupt after the measurement in flight', async () => {
     const ac = new AbortController();
     const ev = new FakeEvaluator({ onCall: (_c, n) => { if (n === 20) ac.abort(); } });
@@ -254,8 +265,9 @@ describe('runSearch', () => {
         stubborn ??= k;
         // Every candidate's first child dies of SIGINT (Ctrl-C reaching the group before the search handles it);
         // the first candidate's child dies of SIGTERM every time.
-        if (k === stubborn) return { ok: false, error: 'crashed: signal SIGTERM', timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 1 } };
-        if (n === 1) return { ok: false, error: 'crashed: signal SIGINT', timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 1 } };
+        // As the local evaluator reports them: the failure is marked retryable (asEvaluation).
+        if (k === stubborn) return asEvaluation({ ok: false, error: 'crashed: signal SIGTERM', timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 1 } });
+        if (n === 1) return asEvaluation({ ok: false, error: 'crashed: signal SIGINT', timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 1 } });
         return inner.evaluate(cfg, req);
       },
     };
@@ -424,5 +436,22 @@ describe('runSearch run directory errors', () => {
       expect(err).toBeInstanceOf(LtsError);
       expect((err as Error).message).toBe(`cannot use ${outDir} as the run directory: a file is in the way (not a directory)`);
     }
+  });
+});
+
+describe('runSearch failing at start', () => {
+  it('leaves no run directory behind when no evaluator answers, and keeps one that was there', async () => {
+    const refusing: Evaluator = {
+      name: 'agent http://127.0.0.1:1',
+      evaluate: () => Promise.reject(new Error('unused')),
+      fingerprint: () => Promise.reject(new Error('401 unauthorized')),
+    };
+    const s = settings({ iterations: 0, population: 3 });
+    const fresh = join(tmp(), 'runs', 'new');
+    await expect(runSearch(opts(s, [refusing], { outDir: fresh, log: () => {} }))).rejects.toThrow(/no evaluator answered: .*401 unauthorized/);
+    expect(existsSync(fresh)).toBe(false);
+    const existing = tmp();
+    await expect(runSearch(opts(s, [refusing], { outDir: existing, log: () => {} }))).rejects.toThrow(/no evaluator answered/);
+    expect(existsSync(existing)).toBe(true);
   });
 });

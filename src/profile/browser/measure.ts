@@ -7,11 +7,18 @@ import { LtsError } from '../../util/errors.js';
 import { hwmMb, resetHwm } from '../procmem.js';
 import { tinyModel } from '../tiny.js';
 import type { BrowserFingerprint, BrowserRun, DeviceProfile, LatencyStats, Measurement, MemoryStats } from '../types.js';
-import { oneLine, type ModelSource } from '../wire.js';
+import type { ModelSource } from '../wire.js';
 import { parsePlacements, providerFromPlacement, type MeasureOptions } from '../measure.js';
 import { acquire, release, type Held } from './chromium.js';
 import type { PageEnv } from './page.js';
 import { cpuSeconds, openTab, type Tab } from './tab.js';
+
+/** A page or browser error in one short line: playwright appends a call log, and prefixes the call. */
+function oneLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const line = (msg.split('\n').find((l) => l.trim() !== '') ?? msg).replace(/^page\.evaluate: (Error: )?/, '').trim();
+  return line.length > 300 ? line.slice(0, 297) + '...' : line;
+}
 
 /** The profile's one provider; the page imports the onnxruntime-web build of the same name. */
 const ep = (device: DeviceProfile): 'wasm' | 'webgpu' => (device.executionProviders.includes('webgpu') ? 'webgpu' : 'wasm');
@@ -182,7 +189,7 @@ export async function measureInBrowser(source: ModelSource, device: DeviceProfil
     if (gone) return fail(gone);
     if (!held.browser.isConnected()) return fail(`crashed: the browser died (${oneLine(e)})`);
     const what = { page: 'page failed to load', export: 'export failed', session: 'session creation failed', run: 'run failed' }[stage];
-    return fail(`${what}: ${oneLine(e).replace(/^page\.evaluate: (Error: )?/, '')}`);
+    return fail(`${what}: ${oneLine(e)}`);
   } finally {
     await tab?.close();
     release();

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { packageDir, packageRoot } from '../paths.js';
+import { packageDir, packageRoot } from '../../util/package.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
