@@ -208,7 +208,10 @@ export function spaceOverrides(o: SearchCliOptions): SpaceOverrides {
   return space;
 }
 
-/** Local measurement (a fresh child process per candidate), or one evaluator per agent the profile names. */
+/**
+ * Local measurement (a warm worker for latency and decode, a fresh child process per candidate when
+ * memory is measured), or one evaluator per agent the profile names.
+ */
 export async function buildEvaluators(device: DeviceProfile): Promise<Evaluator[]> {
   if (device.agents) {
     const { agentEvaluators } = (await import('../agent/client.js')) as {
