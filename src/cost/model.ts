@@ -39,7 +39,7 @@ export interface CostModel {
 export interface FitOptions {
   /** Folds for the intervals (default 10, at most one per sample). */
   folds?: number;
-  /** Tail probability of each interval end (default 0.025: the low end is a 95 % one-sided bound in CV+'s sense). */
+  /** Tail probability of each interval end (default 0.05: a 90 % interval; CV+ needs n >= 19 for finite ends). */
   alpha?: number;
   /** Fewer samples than this: no model (default 10). */
   minSamples?: number;
@@ -85,7 +85,7 @@ export function fitCostModel(samples: readonly CostSample[], opts: FitOptions = 
   if (good.length < (opts.minSamples ?? 10)) return undefined;
   const coef = nnlsRelative(good);
   if (!coef) return undefined;
-  const alpha = opts.alpha ?? 0.025;
+  const alpha = opts.alpha ?? 0.05;
   const K = Math.min(opts.folds ?? 10, good.length);
 
   // Fold k holds samples i with i % K === k (deterministic: the same samples give the same model).

@@ -39,8 +39,8 @@ describe('cost model', () => {
       const p = m.predict(s.features);
       return s.y >= p.low && s.y <= p.high;
     }).length;
-    // alpha 0.025 each side: 95 % nominal; CV+ guarantees at least 90 %.
-    expect(covered / test.length).toBeGreaterThan(0.88);
+    // alpha 0.05 each side: 90 % nominal; CV+ guarantees at least 80 %.
+    expect(covered / test.length).toBeGreaterThan(0.85);
     const p = m.predict(test[0]!.features);
     expect((p.high - p.low) / p.mean).toBeGreaterThan(0.1);
     expect((p.high - p.low) / p.mean).toBeLessThan(0.5);
