@@ -10,7 +10,8 @@ import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
 import { failureReasons, oneLineMessage, readResumable, PARETO_FILE } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
-import type { Evaluator, ParetoFile, SearchSettings } from '../search/types.js';
+import { SCREEN_DEFAULTS } from '../search/screening.js';
+import type { Evaluator, ParetoFile, SearchSettings, Strategy } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
 import { readFileSync } from 'node:fs';
 import { FAMILIES, type Family } from '../space/types.js';
@@ -52,9 +53,15 @@ interface SearchCliOptions {
   vocabSize?: string;
   cutoffs?: string;
   primer?: string;
+  strategy?: string;
+  screenMargin?: string;
+  auditShare?: string;
   report: boolean;
   json?: boolean;
 }
+
+/** The strategy of a new search when --strategy is not given. */
+export const DEFAULT_STRATEGY: Strategy = 'exhaustive';
 
 /** Reference defaults (reference §4): 100 = 20 parents + 40 mutations + 40 crossovers, 30 iterations. */
 const DEFAULTS = { iterations: 30, population: 100, parents: 20, mutations: 40, crossovers: 40 };
@@ -162,9 +169,25 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
     s.calibration = isPath ? resolve(o.calibration) : o.calibration;
   }
   if (o.dataset !== undefined) s.dataset = o.dataset;
+  Object.assign(s, screenSettings(o));
   const space = spaceOverrides(o);
   if (Object.keys(space).length > 0) s.space = space;
   return s;
+}
+
+/** --strategy and its knobs, recorded in the settings so that --resume keeps them. */
+export function screenSettings(o: Pick<SearchCliOptions, 'strategy' | 'screenMargin' | 'auditShare'>): Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share'> {
+  const strategy = (o.strategy ?? DEFAULT_STRATEGY) as Strategy;
+  if (strategy !== 'exhaustive' && strategy !== 'screened') throw new LtsError(`--strategy must be exhaustive or screened, got '${o.strategy}'`);
+  if (strategy === 'exhaustive') {
+    if (o.screenMargin !== undefined || o.auditShare !== undefined) throw new LtsError('--screen-margin and --audit-share apply to --strategy screened only');
+    return { strategy };
+  }
+  const margin = o.screenMargin !== undefined ? Number(o.screenMargin) : SCREEN_DEFAULTS.margin;
+  if (!Number.isFinite(margin) || margin < 0) throw new LtsError(`--screen-margin must be a fraction >= 0 (0.1 = 10 %), got '${o.screenMargin}'`);
+  const share = o.auditShare !== undefined ? Number(o.auditShare) : SCREEN_DEFAULTS.auditShare;
+  if (!Number.isFinite(share) || share < 0 || share > 1) throw new LtsError(`--audit-share must be a fraction in 0..1, got '${o.auditShare}'`);
+  return { strategy, screen_margin: margin, audit_share: share };
 }
 
 function intList(name: string, v: string): number[] {
@@ -233,14 +256,15 @@ const NEW_RUN_ONLY = [
   'device', 'metric', 'family', 'iterations', 'population', 'parents', 'mutations', 'crossovers', 'seed',
   'paramMin', 'paramMax', 'latencyMax', 'out', 'graph', 'batch', 'seq', 'memLen', 'context', 'warmupMin',
   'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'clock', 'calibration', 'dataset', 'space', 'divVal',
-  'vocabSize', 'cutoffs', 'primer',
+  'vocabSize', 'cutoffs', 'primer', 'strategy', 'screenMargin', 'auditShare',
 ];
 
 const SUMMARY_ROWS = 20;
 
 function summary(p: ParetoFile, dir: string): string {
   const c = p.counts;
-  const head = `${c.evaluated} evaluated (${c.failed} failed), ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations`;
+  const screened = c.screened !== undefined ? `, ${c.screened} screened out (${c.audited ?? 0} audited, ${c.audit_on_frontier ?? 0} of those on the frontier)` : '';
+  const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations`;
   const rows = p.frontier.map((f) => {
     const costs = p.settings.metrics
       .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
@@ -322,6 +346,9 @@ export function searchCommand(): Command {
     .option('--vocab-size <n>', 'vocabulary size (default: GPT-2 50257, Transformer-XL wt103 267735)')
     .option('--cutoffs <list>', 'adaptive cluster boundaries below the vocabulary (default 19997,39997[,199997])')
     .addOption(new Option('--primer <variants>', 'Primer variants to search (family primer/all)').choices(Object.keys(PRIMER_VARIANTS)))
+    .option('--strategy <strategy>', `exhaustive: measure every child (the LTS protocol); screened: skip children a cost model, fitted on this run's measurements, predicts far behind the frontier (default ${DEFAULT_STRATEGY})`)
+    .option('--screen-margin <fraction>', `screened: skip a child only if a measured point beats its optimistic predicted cost by more than this (default ${SCREEN_DEFAULTS.margin})`)
+    .option('--audit-share <fraction>', `screened: share of would-be-skipped children measured anyway, to report false screens (default ${SCREEN_DEFAULTS.auditShare})`)
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
     .option('--no-report', 'do not write the report files at the end')

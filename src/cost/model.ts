@@ -57,12 +57,24 @@ function nnlsRelative(samples: readonly CostSample[]): number[] | undefined {
   const used = scale.map((s, j) => (s > 0 && Number.isFinite(s) ? j : -1)).filter((j) => j >= 0);
   if (used.length === 0) return undefined;
   const X = rows.map((r) => used.map((j) => r[j]! / scale[j]!));
-  let k: number[];
-  try {
-    k = fcnnlsVector(X, samples.map(() => 1), { maxIterations: 10 * used.length, gradientTolerance: 1e-9 }).K.to1DArray();
-  } catch {
-    return undefined;
+  const y = samples.map(() => 1);
+  // A whisper of ridge (one row sqrt(1e-6) e_j per column, target 0): collinear features (FLOPs that
+  // grow together) otherwise make fcnnls's active set cycle until it gives up; on unit-scaled columns
+  // this moves the fit by about a millionth.
+  used.forEach((_, c) => {
+    X.push(used.map((__, cc) => (cc === c ? 1e-3 : 0)));
+    y.push(0);
+  });
+  let k: number[] | undefined;
+  for (const gradientTolerance of [1e-10, 1e-8, 1e-6, 1e-4]) {
+    try {
+      k = fcnnlsVector(X, y, { maxIterations: 30 * used.length, gradientTolerance }).K.to1DArray();
+      break;
+    } catch {
+      /* still cycling: a looser tolerance */
+    }
   }
+  if (!k) return undefined;
   const coef = new Array<number>(p).fill(0);
   used.forEach((j, i) => (coef[j] = Math.max(0, k[i]!) / scale[j]!));
   return coef.every(Number.isFinite) ? coef : undefined;

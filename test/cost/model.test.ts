@@ -17,7 +17,7 @@ describe('cost model', () => {
     const m = fitCostModel(samples(30, 0))!;
     expect(m.coef[0]).toBeCloseTo(2, 4);
     expect(m.coef[1]! / 3e-6).toBeCloseTo(1, 4);
-    expect(m.coef[2]! * 1e6).toBeLessThan(1e-9);
+    expect(m.coef[2]! * 1e6).toBeLessThan(1e-4); // at most 0.1 us of a 2-32 ms cost
     expect(m.coef[3]! / 5e-3).toBeCloseTo(1, 3);
     const p = m.predict([1, 5e6, 10, 50]);
     expect(p.mean).toBeCloseTo(2 + 15 + 0.25, 3);
