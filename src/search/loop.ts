@@ -16,7 +16,7 @@ import { claimRunDirectory, openRun } from './rundir.js';
 import { firstFingerprint, measureEach } from './schedule.js';
 import { auditOnFrontier, Screening } from './screening.js';
 import { checkSettings } from './settings.js';
-import type { CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, ScreenedRecord, SearchOutcome, SearchSettings, StopReason } from './types.js';
+import type { CandidateInfo, CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, ScreenedRecord, SearchOutcome, SearchSettings, StopReason } from './types.js';
 
 export type { Annotation, RunSearchOptions, SearchOutcome, SearchProgress, StopReason } from './types.js';
 
@@ -132,13 +132,7 @@ class EvolutionParetoSearch {
       onMeasured: (i, measurement, ev, ms) => {
         const c = batch[i]!;
         const rec: CandidateRecord = {
-          id: c.id,
-          key: c.key,
-          family: c.family,
-          config: c.config,
-          iteration: this.iteration,
-          decoder_params: c.decoder_params,
-          total_params: c.total_params,
+          ...this.info(c),
           measurement,
           evaluator: ev.name,
           measured_at: new Date(this.now()).toISOString(),
@@ -164,6 +158,11 @@ class EvolutionParetoSearch {
     return results.filter((r): r is CandidateRecord => r !== undefined);
   }
 
+  /** What a record says about its candidate, in this generation. */
+  private info(c: Candidate): CandidateInfo {
+    return { id: c.id, key: c.key, family: c.family, config: c.config, iteration: this.iteration, decoder_params: c.decoder_params, total_params: c.total_params };
+  }
+
   /**
    * Screen one unmeasured child: 'screened' if it is not to be measured (recorded now, or replayed from
    * a resumed run), otherwise the verdict its record keeps (prediction, audit).
@@ -178,13 +177,7 @@ class EvolutionParetoSearch {
     const v = this.screening.decide(c, frontier);
     if (v.decision.action !== 'screen') return v;
     const rec: ScreenedRecord = {
-      id: c.id,
-      key: c.key,
-      family: c.family,
-      config: c.config,
-      iteration: this.iteration,
-      decoder_params: c.decoder_params,
-      total_params: c.total_params,
+      ...this.info(c),
       status: 'screened',
       prediction: v.prediction!,
       screened_by: v.decision.by,

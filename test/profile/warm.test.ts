@@ -1,19 +1,10 @@
 // The warm worker with real child processes and tiny models: one process for successive latency
 // candidates, a fresh one after any failure, and never for memory.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadDevice, WarmMeasurer } from '../../src/profile/index.js';
-import type { DeviceProfile } from '../../src/profile/types.js';
+import { WarmMeasurer } from '../../src/profile/index.js';
+import { tinyDevice } from './helpers.js';
 import { parseConfig } from '../../src/space/index.js';
 
-function tinyDevice(over: Partial<DeviceProfile> = {}): DeviceProfile {
-  const d = loadDevice('cpu');
-  return {
-    ...d,
-    protocol: { warmupMin: 2, warmupMax: 5, minRuns: 5, maxRuns: 30, maxSeconds: 2, targetRelCi: 0.05 },
-    limits: { memoryMb: 2048, timeoutS: 60 },
-    ...over,
-  };
-}
 
 const tiny = (width: number) => ({ kind: 'tiny' as const, width });
 let warm: WarmMeasurer | undefined;
