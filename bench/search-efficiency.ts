@@ -4,7 +4,7 @@
 // minus the time it waited for the other), i.e. the wall time it would have taken alone.
 //
 //   node dist/bench/search-efficiency.js [--device cpu] [--clock cpu] [--max-runs 20] [--max-seconds 4]
-//        [--population 30] [--iterations 6] [--param-max 30000000] [--seed 1] [--ref-latency 300] [--out dir]
+//        [--population 30] [--iterations 6] [--param-max 30000000] [--seed 1] [--ref-latency 300] [--max-minutes 28] [--out dir]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     margin: { type: 'string', default: '0.1' },
     'audit-share': { type: 'string', default: '0.05' },
     out: { type: 'string' },
+    // A safety net on a shared machine: stop both runs (results so far are printed) after this long.
+    'max-minutes': { type: 'string', default: '28' },
   },
 });
 
@@ -113,7 +115,14 @@ async function run(strategy: Strategy): Promise<Trace> {
   const trace: Trace = { strategy, start: Date.now(), waited: 0, curve: [], points: [], ownSeconds: 0 };
   const ev = shared(localEvaluator(device), trace);
   try {
-    const out = await runSearch({ outDir: join(outRoot, strategy), device, settings: s, evaluators: [ev], spaces: searchSpaces(s.families, { min: s.param_min, max: s.param_max }) });
+    const out = await runSearch({
+      outDir: join(outRoot, strategy),
+      device,
+      settings: s,
+      evaluators: [ev],
+      spaces: searchSpaces(s.families, { min: s.param_min, max: s.param_max }),
+      signal: stop.signal,
+    });
     trace.pareto = out.pareto;
     trace.history = out.history;
   } finally {
@@ -133,17 +142,21 @@ console.log(`screened: margin ${values.margin}, audit share ${values['audit-shar
 console.log(`hypervolume reference point: latency ${REF.cost} ms, decoder params ${REF.benefit}M (area in ms x M params)`);
 console.log(`load before: ${load()}`);
 const wall0 = Date.now();
+const stop = new AbortController();
+const timer = setTimeout(() => stop.abort(), Number(values['max-minutes']) * 60_000);
 const [ex, sc] = await Promise.all([run('exhaustive'), run('screened')]);
+clearTimeout(timer);
+if (stop.signal.aborted) console.log(`STOPPED after --max-minutes ${values['max-minutes']}: the figures below are for the generations done`);
 console.log(`load after:  ${load()}   (both runs took ${((Date.now() - wall0) / 60000).toFixed(1)} min together)`);
 
 const finalHv = (t: Trace): number => t.curve.at(-1)?.hv ?? 0;
 const timeTo = (t: Trace, hv: number): number | undefined => t.curve.find((p) => p.hv >= hv)?.t;
 const f = (x: number | undefined, d = 1): string => (x === undefined ? 'never' : x.toFixed(d));
-console.log('\nstrategy     own-time  measured  screened  audited  false-screens  frontier  final-HV');
+console.log('\nstrategy     own-time  measured  screened  audited  false-screens  frontier  final-HV  stopped-by');
 for (const t of [ex, sc]) {
   const c = t.pareto!.counts;
   console.log(
-    `${t.strategy.padEnd(11)} ${f(t.ownSeconds / 60).padStart(6)} min ${String(c.evaluated).padStart(8)} ${String(c.screened ?? 0).padStart(9)} ${String(c.audited ?? 0).padStart(8)} ${String(c.audit_on_frontier ?? 0).padStart(14)} ${String(c.frontier).padStart(9)} ${finalHv(t).toFixed(0).padStart(9)}`,
+    `${t.strategy.padEnd(11)} ${f(t.ownSeconds / 60).padStart(6)} min ${String(c.evaluated).padStart(8)} ${String(c.screened ?? 0).padStart(9)} ${String(c.audited ?? 0).padStart(8)} ${String(c.audit_on_frontier ?? 0).padStart(14)} ${String(c.frontier).padStart(9)} ${finalHv(t).toFixed(0).padStart(9)}  ${c.stopped_by} (${c.iterations_done}/${t.pareto!.settings.iterations})`,
   );
 }
 const target = 0.99 * finalHv(ex);

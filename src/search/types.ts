@@ -164,8 +164,10 @@ export interface SearchProgress {
   /** Results preloaded from the run directory (resume). */
   cached: number;
   frontier: number;
-  /** Candidates the full run would evaluate. */
+  /** Candidates the full run would evaluate (children screened out so far not counted). */
   planned: number;
+  /** Strategy screened: children not measured so far. */
+  screened?: number;
   elapsed_ms: number;
   /** Rough estimate of the time left, from the mean measurement time so far; undefined until known. */
   eta_ms?: number;
