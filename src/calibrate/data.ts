@@ -1,6 +1,7 @@
 // Reading tables of trained models (JSON lines or CSV): one architecture and its validation perplexity
 // per row. Accepts the lts-tabular rows (reference-code `config`) and lts's own ArchConfig.
 import { readFileSync } from 'node:fs';
+import { importConfig, type ImportedConfig } from '../config/import.js';
 import { FAMILIES, type ArchConfig, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 
@@ -25,7 +26,12 @@ export interface TrainedTable {
   skippedByGroup: Record<string, number>;
   /** Who the skipped rows were, so that filtered uses can count theirs. */
   skippedRows: { group: string; family: Family; set?: string; dataset?: string }[];
+  /** Rows whose config was an archai or Hugging Face config, per dialect, with what was mapped. */
+  imported: Pick<ImportedConfig, 'dialect' | 'mapped' | 'ignored'>[];
 }
+
+/** Fields of a row that are not its config (when a row is the config itself, as in CSV). */
+const ROW_FIELDS = new Set(['set', 'id', 'kind', 'dataset', 'homogeneous', 'valid_ppl', 'test_ppl', 'ppl', 'reported_params', 'latency_ms', 'memory_mb', 'device']);
 
 type Raw = Record<string, unknown>;
 
@@ -114,7 +120,7 @@ function str(v: unknown): string | undefined {
 type Skipped = TrainedTable['skippedRows'][number];
 
 /** One input record -> a row, or who it was when it has no perplexity. */
-function toRow(where: string, line: number, rec: Raw): TrainedRow | Skipped {
+function toRow(where: string, line: number, rec: Raw, imports: Map<string, ImportedConfig>): TrainedRow | Skipped {
   const pplRaw = rec.valid_ppl !== undefined ? rec.valid_ppl : rec.ppl;
   if (pplRaw === undefined && !('valid_ppl' in rec) && !('ppl' in rec)) {
     throw new LtsError(`${where}: no perplexity field (valid_ppl or ppl)`);
@@ -128,7 +134,21 @@ function toRow(where: string, line: number, rec: Raw): TrainedRow | Skipped {
     }
   }
   if (!isObject(rawCfg)) throw new LtsError(`${where}: config must be an object`);
-  const fam = family(where, rawCfg.family ?? rec.family);
+  const cfgObj: Raw = rawCfg === rec ? Object.fromEntries(Object.entries(rec).filter(([k]) => !ROW_FIELDS.has(k))) : rawCfg;
+  let imported: ImportedConfig;
+  const rowFamily = cfgObj.family ?? rec.family;
+  try {
+    imported = importConfig(cfgObj, typeof rowFamily === 'string' && (FAMILIES as readonly string[]).includes(rowFamily) ? { family: rowFamily as Family } : {});
+  } catch (e) {
+    throw e instanceof LtsError ? new LtsError(`${where}: ${e.message}`) : e;
+  }
+  if (imported.dialect !== 'lts') {
+    const seen = imports.get(imported.dialect);
+    if (seen) { seen.mapped.push(...imported.mapped); seen.ignored.push(...imported.ignored); }
+    else imports.set(imported.dialect, imported);
+  }
+  const cfgRaw = imported.raw;
+  const fam = family(where, cfgRaw.family ?? rec.family);
   const set = str(rec.set);
   const dataset = str(rec.dataset);
   const group = set ?? (dataset ? `${fam}-${dataset}` : 'all');
@@ -141,7 +161,7 @@ function toRow(where: string, line: number, rec: Raw): TrainedRow | Skipped {
     id: str(rec.id),
     family: fam,
     dataset,
-    config: toArchConfig(where, rawCfg, fam),
+    config: toArchConfig(where, cfgRaw, fam),
     ppl,
     line,
   };
@@ -191,9 +211,10 @@ export function parseTrainedText(text: string, source: string): TrainedTable {
   let skipped = 0;
   const skippedByGroup: Record<string, number> = {};
   const skippedRows: Skipped[] = [];
+  const imports = new Map<string, ImportedConfig>();
   const add = (where: string, line: number, rec: unknown): void => {
     if (!isObject(rec)) throw new LtsError(`${where}: expected a JSON object per row`);
-    const row = toRow(where, line, rec);
+    const row = toRow(where, line, rec, imports);
     if ('config' in row) rows.push(row);
     else {
       skipped++;
@@ -233,7 +254,8 @@ export function parseTrainedText(text: string, source: string): TrainedTable {
     });
   }
   if (rows.length === 0) throw new LtsError(`${source}: no rows with a perplexity`);
-  return { source, rows, skipped, skippedByGroup, skippedRows };
+  const imported = [...imports.values()].map((i) => ({ dialect: i.dialect, mapped: [...new Set(i.mapped)], ignored: [...new Set(i.ignored)] }));
+  return { source, rows, skipped, skippedByGroup, skippedRows, imported };
 }
 
 export function readTrainedFile(path: string): TrainedTable {

@@ -143,7 +143,7 @@ export function errorStats(curve: FittedCurve, pts: readonly FitPoint[]): ErrorS
   return errorsOf(pts.map((p) => ({ pred: evaluateCurve(curve, p.params), ppl: p.ppl })));
 }
 
-function errorsOf(pairs: readonly { pred: number; ppl: number }[]): ErrorStats {
+export function errorsOf(pairs: readonly { pred: number; ppl: number }[]): ErrorStats {
   let ae = 0, ape = 0, se = 0;
   for (const { pred, ppl } of pairs) {
     ae += Math.abs(pred - ppl);
@@ -159,17 +159,23 @@ function shuffled(n: number, seed: number): number[] {
   return new Rng(seed).shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
-/** k-fold cross-validated error of a form: each point predicted by a curve fitted without its fold. */
-export function crossValidate(form: FitForm, pts: readonly FitPoint[], folds: number, seed: number): ErrorStats | null {
+/** Each point's prediction by a curve fitted without its fold (k folds, seeded), in input order; null if a fold fails. */
+export function crossValidatedPredictions(form: FitForm, pts: readonly FitPoint[], folds: number, seed: number): number[] | null {
   const order = shuffled(pts.length, seed);
-  const pairs: { pred: number; ppl: number }[] = [];
+  const preds = new Array<number>(pts.length);
   for (let f = 0; f < folds; f++) {
     const test = order.filter((_, i) => i % folds === f);
     const testSet = new Set(test);
     const train = pts.filter((_, i) => !testSet.has(i));
     const curve = fitCurve(form, train);
     if (!curve) return null;
-    for (const i of test) pairs.push({ pred: evaluateCurve(curve, pts[i]!.params), ppl: pts[i]!.ppl });
+    for (const i of test) preds[i] = evaluateCurve(curve, pts[i]!.params);
   }
-  return errorsOf(pairs);
+  return preds;
+}
+
+/** k-fold cross-validated error of a form: each point predicted by a curve fitted without its fold. */
+export function crossValidate(form: FitForm, pts: readonly FitPoint[], folds: number, seed: number): ErrorStats | null {
+  const preds = crossValidatedPredictions(form, pts, folds, seed);
+  return preds && errorsOf(pts.map((p, i) => ({ pred: preds[i]!, ppl: p.ppl })));
 }

@@ -6,13 +6,18 @@ import { decoderParams } from '../proxy/index.js';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import type { TrainedRow } from './data.js';
-import { crossValidate, errorStats, evaluateCurve, FIT_FORMS, fitCurve, formula, PARAMS_UNIT, type ErrorStats, type FitForm, type FitPoint } from './fit.js';
+import { crossValidatedPredictions, errorsOf, errorStats, evaluateCurve, FIT_FORMS, fitCurve, formula, PARAMS_UNIT, type ErrorStats, type FitForm, type FitPoint } from './fit.js';
+import { curvePpl } from './curve.js';
+import { intervalSpec, type IntervalSpec } from './interval.js';
+import type { AnchorSpec } from './anchor.js';
 import { spearman } from '../util/rank.js';
 
 export { averageRanks, kendallTauB, spearman, topOverlap } from '../util/rank.js';
 export { readTrainedFile, parseTrainedText, parseCsv, groupRows, toArchConfig, type TrainedRow, type TrainedTable } from './data.js';
 export { correlateTable, type GroupCorrelation } from './correlate.js';
 export { FIT_FORMS, PARAMS_UNIT, type FitForm, type FitPoint, type ErrorStats } from './fit.js';
+export { predictInterval, formatPrediction, intervalRecord, pplDecimals, INTERVAL_LEVEL, TABLE_RECIPE_LOG_SIGMA, type PplPrediction, type PplInterval, type IntervalSpec } from './interval.js';
+export { anchorCalibration, type AnchorSpec } from './anchor.js';
 
 export const DATASETS = ['wt103', 'lm1b'] as const;
 
@@ -49,6 +54,10 @@ export interface Calibration {
   ppl_range: { min: number; max: number };
   /** Error on a related set not used for fitting, where one was available. */
   held_out?: ErrorStats & { set: string; n: number };
+  /** How the 90 % interval of a prediction is made (absent in files written before intervals). */
+  interval?: IntervalSpec;
+  /** The user's trained models this curve was shifted to (`lts calibrate --anchor`). */
+  anchor?: AnchorSpec;
 }
 
 export interface FitOptions {
@@ -84,12 +93,14 @@ export function fitCalibration(rows: readonly (TrainedRow | FitPoint)[], opts: F
   const seed = opts.seed ?? 1;
   const forms = opts.forms ?? [...FIT_FORMS];
   const cvByForm: Partial<Record<FitForm, ErrorStats>> = {};
+  const cvPreds: Partial<Record<FitForm, number[]>> = {};
   let chosen: FitForm | null = null;
   for (const form of forms) {
-    const cv = crossValidate(form, pts, folds, seed);
-    if (!cv) continue;
-    cvByForm[form] = cv;
-    if (chosen === null || cv.mae < cvByForm[chosen]!.mae) chosen = form;
+    const preds = crossValidatedPredictions(form, pts, folds, seed);
+    if (!preds) continue;
+    cvPreds[form] = preds;
+    cvByForm[form] = errorsOf(pts.map((p, i) => ({ pred: preds[i]!, ppl: p.ppl })));
+    if (chosen === null || cvByForm[form]!.mae < cvByForm[chosen]!.mae) chosen = form;
   }
   if (chosen === null) throw new LtsError('no calibration form could be fitted to these rows');
   const curve = fitCurve(chosen, pts)!;
@@ -119,18 +130,26 @@ export function fitCalibration(rows: readonly (TrainedRow | FitPoint)[], opts: F
     in_sample: { ...inSample, spearman: spearman(params, ppls.map((p) => -p)) },
     params_range: { min: Math.min(...params), max: Math.max(...params) },
     ppl_range: { min: Math.min(...ppls), max: Math.max(...ppls) },
+    interval: intervalSpec(pts, cvPreds[chosen]!, folds, alternativeFit(forms.filter((f) => f !== chosen && cvPreds[f]), pts)),
   };
   return cal;
 }
 
-/** Error of a calibration on rows it was not fitted on. */
-export function calibrationError(cal: Calibration, rows: readonly (TrainedRow | FitPoint)[]): ErrorStats {
-  return errorStats({ form: cal.fit.form, coefficients: cal.fit.coefficients }, toPoints(rows));
+/** The runner-up form fitted to all rows, kept so that extrapolations can show how far the forms part. */
+function alternativeFit(others: readonly FitForm[], pts: readonly FitPoint[]): IntervalSpec['alternative'] {
+  const form = others[0];
+  const curve = form ? fitCurve(form, pts) : null;
+  return curve ? { form: curve.form, coefficients: curve.coefficients } : undefined;
 }
 
-/** Predicted validation perplexity for a model with this many decoder params. */
+/** Error of a calibration on rows it was not fitted on. */
+export function calibrationError(cal: Calibration, rows: readonly (TrainedRow | FitPoint)[]): ErrorStats {
+  return errorsOf(toPoints(rows).map((p) => ({ pred: curvePpl(cal, p.params), ppl: p.ppl })));
+}
+
+/** Predicted validation perplexity for a model with this many decoder params (anchored curves shifted). */
 export function predictPpl(cal: Calibration, params: number): number {
-  return evaluateCurve({ form: cal.fit.form, coefficients: cal.fit.coefficients }, params);
+  return curvePpl(cal, params);
 }
 
 /** Whether a prediction lies inside the params the calibration was fitted on (else it extrapolates). */
@@ -176,6 +195,17 @@ export function validateCalibration(v: unknown, where: string): Calibration {
   if (!c.params_range || !(c.params_range.min > 0) || !(c.params_range.max >= c.params_range.min)) bad('params_range');
   if (!c.cv || typeof c.cv.mae !== 'number') bad('cv');
   if (!Array.isArray(c.applies_to)) bad('applies_to');
+  if (c.interval !== undefined) {
+    const i = c.interval;
+    if (typeof i !== 'object' || i === null || !(i.curve_log_sigma >= 0) || !(i.recipe_log_sigma >= 0)) bad('interval');
+  }
+  if (c.anchor !== undefined) {
+    const a = c.anchor;
+    for (const k of ['n', 'shift_log', 'tilt', 'center_log_params', 'residual_log_sigma', 'sxx'] as const) {
+      if (typeof a?.[k] !== 'number' || !Number.isFinite(a[k])) bad(`anchor.${k}`);
+    }
+    if (!(a!.n >= 1)) bad('anchor.n');
+  }
   return c as Calibration;
 }
 

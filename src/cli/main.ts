@@ -9,6 +9,7 @@ import { correlateCommand } from './correlate.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { paramsCommand } from './params.js';
+import { pickCommand } from './pick.js';
 import { profileCommand } from './profile.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
@@ -29,6 +30,7 @@ function program(): Command {
     doctorCommand(),
     agentCommand(),
     reportCommand(),
+    pickCommand(),
     correlateCommand(),
     calibrateCommand(),
   ]) {

@@ -1,4 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { formatPrediction, intervalRecord, predictInterval, type Calibration, type PplPrediction } from '../calibrate/index.js';
+import { calibrationFor } from '../calibrate/resolve.js';
 import { paramBreakdown, type ParamBreakdown } from '../proxy/index.js';
 import { candidateId, canonical, loadConfigFile } from '../space/index.js';
 import type { ArchConfig } from '../space/types.js';
@@ -20,19 +22,36 @@ export function formatParams(cfg: ArchConfig, b: ParamBreakdown): string {
   return [head, ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${n(v).padStart(w)}`)].join('\n');
 }
 
+/** The predicted-perplexity lines under the counts. */
+export function formatPpl(p: PplPrediction, cal: Calibration): string {
+  const m = (x: number): string => `${(x / 1e6).toFixed(2)}M`;
+  const range = `${m(cal.params_range.min)}..${m(cal.params_range.max)}`;
+  return [
+    `  predicted ppl ${formatPrediction(p, { tags: false })}  (90 % interval, ${cal.name}${p.anchored ? ', anchored' : ', unanchored: the training recipe is unknown'})`,
+    `  calibrated range ${range} decoder params: ${p.in_range ? 'inside' : 'outside (extrapolated, interval widened)'}`,
+  ].join('\n');
+}
+
 export function paramsCommand(): Command {
   return new Command('params')
     .description('exact decoder-parameter count (the search proxy) and total parameters of one architecture')
     .requiredOption('--config <file>', 'architecture JSON (ArchConfig fields; missing ones take the family defaults)')
+    .addOption(new Option('--dataset <name>', 'dataset of the built-in calibration for the predicted perplexity').choices(['wt103', 'lm1b']).conflicts('calibration'))
+    .option('--calibration <name|file>', 'calibration for the predicted perplexity (default: the family\'s built-in wt103 curve)')
     .option('--json', 'print JSON on stdout')
-    .action((opts: { config: string; json?: boolean }) => {
+    .action((opts: { config: string; json?: boolean; dataset?: string; calibration?: string }) => {
       const cfg = loadConfigFile(opts.config);
       const b = paramBreakdown(cfg);
+      const cal = calibrationFor(cfg.family, { ...(opts.calibration ? { calibration: opts.calibration } : {}), ...(opts.dataset ? { dataset: opts.dataset } : {}) });
+      const pred = predictInterval(cal, b.decoder);
       if (opts.json) {
-        const out = { id: candidateId(cfg), config: canonical(cfg), decoder_params: b.decoder, total_params: b.total, breakdown: b };
+        const out = {
+          id: candidateId(cfg), config: canonical(cfg), decoder_params: b.decoder, total_params: b.total, breakdown: b,
+          predicted_ppl: pred.ppl, predicted_ppl_interval: { ...intervalRecord(pred), params_range: cal.params_range },
+        };
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       } else {
-        process.stdout.write(formatParams(cfg, b) + '\n');
+        process.stdout.write(formatParams(cfg, b) + '\n' + formatPpl(pred, cal) + '\n');
       }
     });
 }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { checkDevice, loadDevice, localEvaluator } from '../profile/index.js';
 import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '../profile/types.js';
 import { perplexityAnnotator } from '../search/calibration.js';
+import { formatPrediction } from '../calibrate/interval.js';
 import { metricValue } from '../search/objectives.js';
 import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
@@ -261,15 +262,25 @@ const NEW_RUN_ONLY = [
 
 const SUMMARY_ROWS = 20;
 
+/** `, ppl 36 [31-42]` with the interval's precision (tags once, in the header), or the bare value of an older file. */
+function pplSummary(f: ParetoFile['frontier'][number]): string {
+  if (f.predicted_ppl === undefined) return '';
+  const i = f.predicted_ppl_interval;
+  if (!i) return `, ppl ~${f.predicted_ppl.toFixed(1)}`;
+  return `, ppl ${formatPrediction({ ...i, ppl: f.predicted_ppl }, { tags: false })}${i.in_range ? '' : ' extrapolated'}`;
+}
+
 function summary(p: ParetoFile, dir: string): string {
   const c = p.counts;
   const screened = c.screened !== undefined ? `, ${c.screened} screened out (${c.audited ?? 0} audited, ${c.audit_on_frontier ?? 0} of those on the frontier)` : '';
-  const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations`;
+  const ivl = p.frontier.find((f) => f.predicted_ppl_interval)?.predicted_ppl_interval;
+  const pplNote = ivl ? `; ppl: predicted, 90 % interval${ivl.anchored ? '' : ' (unanchored: recipe unknown, see lts calibrate --anchor)'}` : '';
+  const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
   const rows = p.frontier.map((f) => {
     const costs = p.settings.metrics
       .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
       .join(', ');
-    const ppl = f.predicted_ppl !== undefined ? `, ppl ~${f.predicted_ppl.toFixed(1)}` : '';
+    const ppl = pplSummary(f);
     return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M decoder params, ${costs}${ppl}`;
   });
   // A long frontier is for pareto.json and the report; the terminal gets its ends.

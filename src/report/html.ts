@@ -1,5 +1,6 @@
 // report.html: one self-contained page (inline SVG plot, inline CSS and a few lines of JS for sorting).
 import type { ParetoFile } from '../search/types.js';
+import { Z90 } from '../calibrate/interval.js';
 import type { Calibration } from '../calibrate/index.js';
 import type { TrainingConfigKind } from './training-config.js';
 
@@ -73,6 +74,17 @@ table.kv { margin-bottom: 10px; } table.kv th { background: #f7f7f7; font-weight
 .note { color: #555; font-size: 12.5px; }
 code { background: #f3f3f3; padding: 0 3px; }`;
 
+function intervalText(cal: Calibration): string {
+  const i = cal.interval;
+  const pct = (s: number): string => `±${(100 * (Math.exp(Z90 * s) - 1)).toFixed(1)} %`;
+  if (!i) return 'from the cross-validated error (file written before intervals were recorded)';
+  if (cal.anchor) {
+    const a = cal.anchor;
+    return `anchored to ${a.n} trained model(s) (${a.fitted}, level ${a.shift_pct >= 0 ? '+' : ''}${a.shift_pct.toFixed(1)} % on ${a.base}): curve ${pct(i.curve_log_sigma)}, at the anchors' centre ${pct(Math.hypot(i.curve_log_sigma, a.residual_log_sigma / Math.sqrt(a.n)))}`;
+  }
+  return `unanchored: curve ${pct(i.curve_log_sigma)} combined with a training-recipe term into ${pct(Math.hypot(i.curve_log_sigma, i.recipe_log_sigma))}; wider when extrapolated (anchor to your own trained models with lts calibrate --anchor)`;
+}
+
 function calibrationTable(cal: Calibration, families: string[]): string {
   return kvTable({
     name: cal.name,
@@ -85,6 +97,7 @@ function calibrationTable(cal: Calibration, families: string[]): string {
     'fitted on': `${cal.data.source}${cal.data.set ? ` (${cal.data.set})` : ''}, n = ${cal.data.n}`,
     'cross-validated error': `${cal.cv.folds}-fold MAE ${cal.cv.mae.toFixed(2)} ppl, MAPE ${cal.cv.mape.toFixed(2)} %`,
     'calibrated params range': `${(cal.params_range.min / 1e6).toFixed(2)}M .. ${(cal.params_range.max / 1e6).toFixed(2)}M (outside: extrapolated)`,
+    '90 % interval': intervalText(cal),
   });
 }
 

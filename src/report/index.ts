@@ -1,12 +1,13 @@
 // `lts report`: pareto.svg, report.html, frontier.csv and configs/<id>.json from a run directory.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinCalibration, builtinNames, DATASETS, loadCalibration, predictPpl, type Calibration } from '../calibrate/index.js';
+import { formatPrediction, intervalRecord, predictInterval, type Calibration, type PplPrediction } from '../calibrate/index.js';
 import type { Metric } from '../profile/types.js';
 import { readCandidates, readPareto } from '../search/results.js';
 import type { FrontierPoint, ParetoFile } from '../search/types.js';
 import type { Family } from '../space/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { reportCalibrations } from './calibration.js';
 import { renderHtml, type TableCell, type TableColumn } from './html.js';
 import { paretoSpec, renderSvg, type PlotPoint } from './plot.js';
 import { trainingConfig, type TrainingConfigKind } from './training-config.js';
@@ -26,45 +27,11 @@ export function costOf(metric: Metric, m: CostHolder): number | undefined {
   return m.memory?.inference_peak_mb;
 }
 
-function costTitle(metric: Metric, p: ParetoFile): string {
+export function costTitle(metric: Metric, p: ParetoFile): string {
   const sh = p.settings.shapes;
   if (metric === 'latency') return `prefill latency, median ms (batch ${sh.batch} x ${sh.seq} tokens)`;
   if (metric === 'decode') return `decode latency per token, median ms (context ${sh.context})`;
   return 'peak inference memory (MB)';
-}
-
-/**
- * The calibration that predicts candidates' perplexity: the caller's, else the one pareto.json names
- * (a '+'-joined list of built-ins when a multi-family search used one per family), else each family's
- * built-in wt103 curve. A curve meant for one family is not applied to another: that family gets its
- * own built-in curve for the same dataset. The frontier keeps the predictions the search recorded.
- */
-function resolveCalibration(p: ParetoFile, opt: ReportOptions['calibration']): { forFamily: (f: Family) => Calibration; note: string } {
-  const perFamily = (cal: Calibration) => (f: Family): Calibration =>
-    cal.applies_to.includes(f) ? cal : (DATASETS as readonly string[]).includes(cal.dataset) ? builtinCalibration(f, cal.dataset) : cal;
-  if (opt) {
-    const cal = typeof opt === 'string' ? loadCalibration(opt) : opt;
-    return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name} (given to lts report).` };
-  }
-  if (p.calibration) {
-    const named = p.calibration;
-    const parts = named.name.split('+');
-    const builtins = new Set(builtinNames());
-    if (parts.length > 1 && parts.every((n) => builtins.has(n))) {
-      const dataset = (DATASETS as readonly string[]).includes(named.dataset) ? named.dataset : 'wt103';
-      return { forFamily: (f) => builtinCalibration(f, dataset), note: `Predicted perplexity from each family's built-in ${dataset} calibration (pareto.json: ${named.name}).` };
-    }
-    try {
-      const cal = loadCalibration(named.name);
-      return { forFamily: perFamily(cal), note: `Predicted perplexity from calibration ${cal.name} (named in pareto.json).` };
-    } catch {
-      return {
-        forFamily: (f) => builtinCalibration(f),
-        note: `pareto.json names calibration '${named.name}', which is not built in: frontier values are the search's, grey candidates use the built-in wt103 curves (pass --calibration to use that file).`,
-      };
-    }
-  }
-  return { forFamily: (f) => builtinCalibration(f), note: 'No calibration in pareto.json: predicted perplexity from the built-in wt103 curve of each family.' };
 }
 
 function fmt(x: number | undefined, digits: number): string {
@@ -82,12 +49,14 @@ function csvField(v: unknown): string {
 
 export const FRONTIER_CSV_COLUMNS = [
   'id', 'family', 'n_layer', 'd_model', 'n_head', 'd_inner', 'div_val', 'd_embed', 'vocab_size',
-  'decoder_params', 'total_params', 'predicted_ppl',
+  'decoder_params', 'total_params', 'predicted_ppl', 'predicted_ppl_low', 'predicted_ppl_high', 'ppl_calibration', 'ppl_anchored', 'ppl_in_range',
   'latency_median_ms', 'latency_ci95_low_ms', 'latency_ci95_high_ms', 'decode_median_ms', 'memory_inference_peak_mb', 'memory_load_peak_mb',
   'provider', 'iteration', 'key',
 ] as const;
 
-export function frontierCsv(points: readonly (FrontierPoint & { predicted_ppl: number })[]): string {
+type ReportPoint = FrontierPoint & { pred: PplPrediction };
+
+export function frontierCsv(points: readonly ReportPoint[]): string {
   const lines = [FRONTIER_CSV_COLUMNS.join(',')];
   for (const p of points) {
     const c = p.config;
@@ -95,7 +64,8 @@ export function frontierCsv(points: readonly (FrontierPoint & { predicted_ppl: n
       id: p.id, family: p.family, n_layer: c.n_layer, d_model: c.d_model,
       n_head: c.n_head.slice(0, c.n_layer).join(';'), d_inner: c.d_inner.slice(0, c.n_layer).join(';'),
       div_val: c.div_val, d_embed: c.d_embed, vocab_size: c.vocab_size,
-      decoder_params: p.decoder_params, total_params: p.total_params, predicted_ppl: p.predicted_ppl,
+      decoder_params: p.decoder_params, total_params: p.total_params, predicted_ppl: p.pred.ppl,
+      predicted_ppl_low: p.pred.low, predicted_ppl_high: p.pred.high, ppl_calibration: p.pred.calibration, ppl_anchored: p.pred.anchored, ppl_in_range: p.pred.in_range,
       latency_median_ms: p.latency?.median_ms, latency_ci95_low_ms: p.latency?.ci95_low_ms, latency_ci95_high_ms: p.latency?.ci95_high_ms,
       decode_median_ms: p.decode?.median_ms, memory_inference_peak_mb: p.memory?.inference_peak_mb, memory_load_peak_mb: p.memory?.load_peak_mb,
       provider: p.provider, iteration: p.iteration, key: p.key,
@@ -109,31 +79,41 @@ export function frontierCsv(points: readonly (FrontierPoint & { predicted_ppl: n
 export async function writeReport(runDir: string, opts: ReportOptions = {}): Promise<{ files: string[] }> {
   const pareto = readPareto(runDir);
   const { records, skippedLines } = readCandidates(runDir);
-  const metric: Metric = pareto.settings.metrics[0] ?? 'latency';
-  const cal = resolveCalibration(pareto, opts.calibration);
+  const metrics: Metric[] = pareto.settings.metrics.length ? pareto.settings.metrics : ['latency'];
+  const metric = metrics[0]!;
+  const cal = reportCalibrations(pareto, opts.calibration);
 
-  const frontier = pareto.frontier.map((p) => ({ ...p, predicted_ppl: p.predicted_ppl ?? predictPpl(cal.forFamily(p.family), p.decoder_params) }));
+  // One calibration per family, applied to every point shown: the frontier's stored values are not reused.
+  const frontier: ReportPoint[] = pareto.frontier.map((p) => {
+    const pred = predictInterval(cal.forFamily(p.family), p.decoder_params);
+    return { ...p, predicted_ppl: pred.ppl, predicted_ppl_interval: intervalRecord(pred), pred };
+  });
   const frontierKeys = new Set(frontier.map((p) => p.key));
 
   const plotPoints: PlotPoint[] = [];
-  let plotted = 0;
+  const plottedIds = new Set<string>();
+  const add = (id: string, family: Family, role: PlotPoint['role'], m: CostHolder, decoderParams: number, pred: PplPrediction): void => {
+    for (const mt of metrics) {
+      const cost = costOf(mt, m);
+      if (cost === undefined) continue;
+      plottedIds.add(`${role}:${id}`);
+      plotPoints.push({
+        id, family, role, metric: mt, cost, ppl: pred.ppl, low: pred.low, high: pred.high, extrapolated: !pred.in_range, cal: pred.calibration,
+        ppl_text: formatPrediction(pred), params_m: decoderParams / 1e6,
+      });
+    }
+  };
   for (const r of records) {
     if (!r.measurement.ok || frontierKeys.has(r.key)) continue;
-    const cost = costOf(metric, r.measurement);
-    if (cost === undefined) continue;
-    plotted++;
-    plotPoints.push({ id: r.id, family: r.family, role: 'candidate', cost, ppl: predictPpl(cal.forFamily(r.family), r.decoder_params), params_m: r.decoder_params / 1e6 });
+    add(r.id, r.family, 'candidate', r.measurement, r.decoder_params, predictInterval(cal.forFamily(r.family), r.decoder_params));
   }
   const byCost = [...frontier].sort((a, b) => (costOf(metric, a) ?? Infinity) - (costOf(metric, b) ?? Infinity));
-  byCost.forEach((p) => {
-    const cost = costOf(metric, p);
-    if (cost === undefined) return;
-    plotted++;
-    plotPoints.push({ id: p.id, family: p.family, role: 'frontier', cost, ppl: p.predicted_ppl, params_m: p.decoder_params / 1e6 });
-  });
+  for (const p of byCost) add(p.id, p.family, 'frontier', p, p.decoder_params, p.pred);
+  const plotted = plottedIds.size;
+  const frontierPlotted = [...plottedIds].filter((k) => k.startsWith('frontier:')).length;
 
-  // Every calibration that produced a plotted perplexity, once each, for the page.
-  const usedFamilies = new Set<Family>(plotPoints.map((p) => p.family as Family));
+  // Every calibration that produced a plotted perplexity, once each: one perplexity panel each.
+  const usedFamilies = [...new Set<Family>(plotPoints.map((p) => p.family as Family))];
   const used = new Map<string, { cal: Calibration; families: Family[] }>();
   for (const f of usedFamilies) {
     const c = cal.forFamily(f);
@@ -142,16 +122,21 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     used.set(c.name, u);
   }
   const usedList = [...used.values()];
-  const calNames = usedList.map((u) => u.cal.name).join(', ');
-  const datasets = [...new Set(usedList.map((u) => u.cal.dataset))].join(', ');
+  const extrapolated = frontier.filter((p) => !p.pred.in_range).length;
+  const anyUnanchored = usedList.some((u) => !u.cal.anchor);
 
-  const ctitle = costTitle(metric, pareto);
   const svg = await renderSvg(
     paretoSpec(plotPoints, {
-      title: `Pareto frontier on ${pareto.device.name}: ${metric} vs predicted perplexity and decoder params`,
-      subtitle: `${plotted - frontier.length} other candidates (grey), ${frontier.length} frontier points labelled by id; perplexity from ${calNames}`,
-      costTitle: ctitle,
-      pplTitle: `predicted validation perplexity (${datasets})`,
+      title: `Pareto frontier on ${pareto.device.name}: ${metrics.join(', ')} vs predicted perplexity and decoder params`,
+      subtitle: [
+        `${plotted - frontierPlotted} other candidates (grey), ${frontierPlotted} frontier points labelled by id; bars: 90 % interval of predicted perplexity${anyUnanchored ? ' (unanchored: training recipe unknown)' : ''}`,
+        ...(extrapolated ? [`boxed: ${extrapolated} frontier point(s) outside their calibration's params range (extrapolated, interval widened)`] : []),
+        ...(usedList.length > 1 ? ['perplexities of different calibrations (tokenizations, datasets) are not comparable: one panel each; decoder params compare across families'] : []),
+        ...(metrics.length > 1 ? ['frontier joint over every cost: no line through it in one cost\'s projection'] : []),
+      ],
+      costs: metrics.map((m) => ({ metric: m, title: costTitle(m, pareto) })),
+      pplPanels: usedList.map((u) => ({ cal: u.cal.name, title: `predicted validation ppl: ${u.cal.name} (${u.families.join(', ')})` })),
+      frontierLine: metrics.length === 1,
     }),
   );
 
@@ -162,7 +147,6 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     return { id: p.id, tc };
   });
 
-  const metrics = pareto.settings.metrics;
   const columns: TableColumn[] = [
     { title: 'id', numeric: false },
     { title: 'family', numeric: false },
@@ -173,7 +157,8 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     { title: 'div_val', numeric: true },
     { title: 'decoder params (M)', numeric: true },
     { title: 'total params (M)', numeric: true },
-    { title: 'predicted ppl', numeric: true },
+    { title: 'predicted ppl [90 % interval]', numeric: true },
+    { title: 'calibrated range', numeric: false },
     ...(metrics.includes('latency') ? [{ title: 'latency median (ms)', numeric: true }, { title: 'latency 95% CI (ms)', numeric: false }] : []),
     ...(metrics.includes('decode') ? [{ title: 'decode median (ms/token)', numeric: true }] : []),
     ...(metrics.includes('memory') ? [{ title: 'peak memory (MB)', numeric: true }] : []),
@@ -194,7 +179,8 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
       n(c.div_val, 0),
       n(p.decoder_params / 1e6, 3),
       n(p.total_params / 1e6, 3),
-      n(p.predicted_ppl, 2),
+      { text: formatPrediction(p.pred, { tags: false }), value: p.pred.ppl },
+      { text: p.pred.in_range ? 'inside' : 'extrapolated' },
       ...(metrics.includes('latency') ? [n(p.latency?.median_ms, 3), { text: p.latency ? `${fmt(p.latency.ci95_low_ms, 3)} .. ${fmt(p.latency.ci95_high_ms, 3)}` : '' }] : []),
       ...(metrics.includes('decode') ? [n(p.decode?.median_ms, 3)] : []),
       ...(metrics.includes('memory') ? [n(p.memory?.inference_peak_mb, 1)] : []),

@@ -1,3 +1,4 @@
+import type { PplInterval } from '../calibrate/interval.js';
 import type { ArchConfig, Family, ShapeSettings } from '../space/types.js';
 import type { SpaceOverrides } from '../space/overrides.js';
 import type { SearchSpaces } from './spaces.js';
@@ -68,6 +69,8 @@ export interface CandidateRecord extends CandidateInfo {
 export interface FrontierPoint extends CandidateInfo {
   /** Predicted validation perplexity from the calibration named in pareto.json `calibration`. */
   predicted_ppl?: number;
+  /** Its 90 % interval, whether the curve was anchored, whether the params lie in the calibrated range. */
+  predicted_ppl_interval?: PplInterval;
   latency?: LatencyStats;
   decode?: LatencyStats;
   memory?: MemoryStats;

@@ -1,10 +1,14 @@
 // Reading a config file from disk: the one side effect of the space, kept apart from the pure parsing.
 import { readFileSync } from 'node:fs';
+import { importConfig, importNote } from '../config/import.js';
 import { LtsError } from '../util/errors.js';
 import { parseConfig } from './parse.js';
 import type { ArchConfig } from './types.js';
 
-/** Read and parse a JSON config file; every failure is one LtsError line naming the file. */
+/**
+ * Read and parse a JSON config file; every failure is one LtsError line naming the file. archai and
+ * Hugging Face configs are converted first, with a one-line note on stderr of what was mapped.
+ */
 export function loadConfigFile(file: string): ArchConfig {
   let text: string;
   try {
@@ -19,7 +23,10 @@ export function loadConfigFile(file: string): ArchConfig {
     throw new LtsError(`config ${file} is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
   }
   try {
-    return parseConfig(json);
+    const imported = importConfig(json);
+    const note = importNote(imported, file);
+    if (note) process.stderr.write(`lts: ${note}\n`);
+    return parseConfig(imported.raw);
   } catch (e) {
     if (e instanceof LtsError) throw new LtsError(`${file}: ${e.message}`);
     throw e;

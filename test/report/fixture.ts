@@ -46,6 +46,8 @@ export function makeRunDir(): Fixture {
     const d = 128 + 64 * ((i * 5) % 9);
     configs.push(arch('gpt2', n, d, Array.from({ length: n }, (_, j) => 64 * (4 + ((i + 3 * j) % 20))), Array.from({ length: n }, (_, j) => [2, 4, 8][(i + j) % 3]!)));
   }
+  // A GPT-2 far above the 41.8M decoder params the gpt2-wt103 curve was fitted up to: an extrapolated prediction.
+  configs.push(arch('gpt2', 10, 960, Array(10).fill(3840), Array(10).fill(8)));
   const records: CandidateRecord[] = configs.map((config, i) => {
     const dp = decoderParams(config);
     // Latency roughly linear in params, with a per-candidate wobble so that some are dominated.

@@ -2,7 +2,7 @@ import AjvModule from 'ajv';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCalibration, parseCsv, predictPpl } from '../../src/calibrate/index.js';
+import { loadCalibration, parseCsv, predictInterval, predictPpl } from '../../src/calibrate/index.js';
 import { FRONTIER_CSV_COLUMNS, trainingConfig, writeReport } from '../../src/report/index.js';
 import { LtsError } from '../../src/util/errors.js';
 import { makeRunDir, type Fixture } from './fixture.js';
@@ -37,9 +37,28 @@ describe('writeReport', () => {
     const frontierIds = new Set(fx.pareto.frontier.map((p) => p.id));
     const other = fx.records.find((r) => !frontierIds.has(r.id) && r.measurement.ok)!;
     expect(svg).not.toContain(`>${other.id}<`);
-    expect(svg).toContain('predicted validation perplexity');
     expect(svg).toContain('decoder params (M)');
+    // Every cost the run measured gets its row of panels.
     expect(svg).toContain('prefill latency');
+    expect(svg).toContain('peak inference memory (MB)');
+    // One perplexity panel per calibration: BPE GPT-2/Primer and word-level Transformer-XL never share an axis.
+    expect(svg).toContain('predicted validation ppl: gpt2-wt103 (gpt2, primer)');
+    expect(svg).toContain('predicted validation ppl: transfo-xl-wt103 (transfo-xl)');
+    expect(svg).not.toContain('wt103+');
+    expect(svg).toContain('90 % interval of predicted perplexity (unanchored');
+  });
+
+  it('marks extrapolated frontier points and widens their intervals', () => {
+    const [header, ...rows] = parseCsv(read('frontier.csv'));
+    const col = (name: string): number => header!.indexOf(name);
+    const width = (r: string[]): number => Math.log(Number(r[col('predicted_ppl_high')]) / Number(r[col('predicted_ppl_low')]));
+    const inside = rows.filter((r) => r[col('ppl_in_range')] === 'true');
+    const outside = rows.filter((r) => r[col('ppl_in_range')] === 'false');
+    expect(inside.length).toBeGreaterThan(0);
+    expect(outside.length).toBeGreaterThan(0);
+    expect(Math.min(...outside.map(width))).toBeGreaterThan(Math.max(...inside.filter((r) => r[col('ppl_calibration')] === outside[0]![col('ppl_calibration')]).map(width)));
+    expect(read('pareto.svg')).toMatch(/boxed: \d+ frontier point\(s\) outside their calibration's params range/);
+    expect(read('report.html')).toContain('<td>extrapolated</td>');
   });
 
   it('frontier.csv has one row per frontier point with its numbers', () => {
@@ -53,14 +72,19 @@ describe('writeReport', () => {
       expect(Number(row[col('decoder_params')])).toBe(p.decoder_params);
       expect(Number(row[col('latency_median_ms')])).toBeCloseTo(p.latency!.median_ms, 9);
       expect(row[col('d_inner')]).toBe(p.config.d_inner.join(';'));
-      // The search's recorded prediction wins; otherwise the calibration pareto.json names where it
-      // applies (gpt2, primer) and the family's own built-in curve where it does not (transfo-xl).
+      // The calibration pareto.json names where it applies (gpt2, primer) and the family's own
+      // built-in curve where it does not (transfo-xl), for every point: stored values are not reused.
       const famCal = p.family === 'transfo-xl' ? loadCalibration('transfo-xl-wt103') : cal;
-      expect(Number(row[col('predicted_ppl')])).toBeCloseTo(p.predicted_ppl ?? predictPpl(famCal, p.decoder_params), 9);
+      const pred = predictInterval(famCal, p.decoder_params);
+      expect(Number(row[col('predicted_ppl')])).toBeCloseTo(pred.ppl, 9);
+      expect(Number(row[col('predicted_ppl_low')])).toBeCloseTo(pred.low, 9);
+      expect(Number(row[col('predicted_ppl_high')])).toBeCloseTo(pred.high, 9);
+      expect(row[col('ppl_calibration')]).toBe(famCal.name);
+      expect(row[col('ppl_anchored')]).toBe('false');
     }
     const recorded = fx.pareto.frontier[0]!;
-    expect(Number(rows.find((r) => r[col('id')] === recorded.id)![col('predicted_ppl')])).toBe(recorded.predicted_ppl);
     expect(recorded.predicted_ppl).not.toBeCloseTo(predictPpl(cal, recorded.decoder_params), 3);
+    expect(Number(rows.find((r) => r[col('id')] === recorded.id)![col('predicted_ppl')])).toBeCloseTo(predictPpl(cal, recorded.decoder_params), 9);
     // Sorted by the first metric (latency).
     const lat = rows.map((r) => Number(r[col('latency_median_ms')]));
     expect(lat).toEqual([...lat].sort((a, b) => a - b));
@@ -91,6 +115,9 @@ describe('writeReport', () => {
       expect(validate(cfg), JSON.stringify(validate.errors)).toBe(true);
       expect(cfg.lts.id).toBe(p.id);
       expect(cfg.lts.decoder_params).toBe(p.decoder_params);
+      // The report's calibration, not a value the search stored.
+      const famCal = loadCalibration(p.family === 'transfo-xl' ? 'transfo-xl-wt103' : 'gpt2-wt103');
+      expect(cfg.lts.predicted_ppl).toBeCloseTo(predictPpl(famCal, p.decoder_params), 9);
       kinds[p.id] = cfg.lts.kind;
     }
     expect(kinds['c2-gpt2']).toBe('hf-gpt2');
@@ -117,10 +144,22 @@ describe('writeReport', () => {
     expect(validate(noEmbd)).toBe(false);
   });
 
-  it('uses a caller-given calibration for the candidates and names it', async () => {
+  it('applies a caller-given calibration to every point, frontier included, and names it', async () => {
     const fx2 = makeRunDir();
-    await writeReport(fx2.dir, { calibration: 'transfo-xl-lm1b' });
-    expect(readFileSync(join(fx2.dir, 'report.html'), 'utf8')).toContain('transfo-xl-lm1b');
+    await writeReport(fx2.dir, { calibration: 'gpt2-lm1b' });
+    const html = readFileSync(join(fx2.dir, 'report.html'), 'utf8');
+    expect(html).toContain('gpt2-lm1b');
+    const [header, ...rows] = parseCsv(readFileSync(join(fx2.dir, 'frontier.csv'), 'utf8'));
+    const col = (name: string): number => header!.indexOf(name);
+    for (const p of fx2.pareto.frontier) {
+      // Transformer-XL gets its own family's curve for the same dataset.
+      const c = loadCalibration(p.family === 'transfo-xl' ? 'transfo-xl-lm1b' : 'gpt2-lm1b');
+      const row = rows.find((r) => r[col('id')] === p.id)!;
+      expect(Number(row[col('predicted_ppl')])).toBeCloseTo(predictPpl(c, p.decoder_params), 9);
+    }
+    const svg = readFileSync(join(fx2.dir, 'pareto.svg'), 'utf8');
+    expect(svg).toContain('predicted validation ppl: gpt2-lm1b (gpt2, primer)');
+    expect(svg).toContain('predicted validation ppl: transfo-xl-lm1b (transfo-xl)');
     rmSync(fx2.dir, { recursive: true });
   });
 
