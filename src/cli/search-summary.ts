@@ -21,7 +21,8 @@ export function summary(p: ParetoFile, dir: string): string {
   const c = p.counts;
   const ivl = p.frontier.find((f) => f.predicted_ppl_interval)?.predicted_ppl_interval;
   const pplNote = ivl ? `; ppl: predicted, 90 % interval${ivl.anchored ? '' : ' (unanchored: recipe unknown, see lts calibrate --anchor)'}` : '';
-  const head = `${c.evaluated} evaluated (${c.failed} failed), ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
+  const screened = c.screened !== undefined ? `, ${c.screened} screened out (${c.audited ?? 0} audited, ${c.audit_on_frontier ?? 0} of those on the frontier)` : '';
+  const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
   const rows = p.frontier.map((f) => {
     const costs = p.settings.metrics
       .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))

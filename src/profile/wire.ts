@@ -12,9 +12,17 @@ export type ModelSource =
   | { kind: 'tiny'; width: number }
   | { kind: 'sublayer'; sublayer: Sublayer; d_model: number };
 
-export type WorkerTask =
+/** `seq` numbers a task within its process; `keep` asks the worker to wait for another task instead of exiting. */
+export type WorkerTask = (
   | { kind: 'measure'; source: ModelSource; device: DeviceProfile; metrics: Metric[]; seed: number }
-  | { kind: 'probe'; runtime: DeviceProfile['runtime']; ep: string; threads: DeviceProfile['threads'] };
+  | { kind: 'probe'; runtime: DeviceProfile['runtime']; ep: string; threads: DeviceProfile['threads'] }
+) & { seq?: number; keep?: boolean };
+
+/**
+ * The worker's last stderr line for a task (`<TASK_END> <seq>`): onnxruntime logs node placements on
+ * stderr, so a warm worker's parent needs to know where one task's lines end and the next one's begin.
+ */
+export const TASK_END = '[lts-task-end]';
 
 export interface ProbeResult {
   ok: boolean;
