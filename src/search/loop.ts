@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { paretoFront, type Objective } from '../pareto/index.js';
 import { LtsError } from '../util/errors.js';
 import { JsonlAppender } from '../util/jsonl.js';
-import { toolVersion } from '../util/package.js';
 import { measurementContext, type MeasurementCache } from './cache.js';
 import { Evolution, type Candidate } from './evolution.js';
 import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
-import { CANDIDATES_FILE, failureReasons, frontierPoint, withProvidersRan, writePareto } from './results.js';
+import { CANDIDATES_FILE, failureReasons, frontierPoint, paretoFile, writePareto } from './results.js';
 import { claimRunDirectory, openRun } from './rundir.js';
 import { firstFingerprint, measureEach } from './schedule.js';
 import { auditOnFrontier, Screening } from './screening.js';
@@ -49,10 +48,6 @@ class EvolutionParetoSearch {
   private readonly screening: Screening;
   private appender!: JsonlAppender;
   private cache!: MeasurementCache<CandidateRecord>;
-  /** Screened children read back on resume, by key. */
-  private screenedBefore = new Map<string, ScreenedRecord>();
-  /** Children screened (not measured) so far, this generation's included. */
-  private readonly screened: ScreenedRecord[] = [];
   private preloaded = 0;
   private fingerprint!: ParetoFile['fingerprint'];
   /** Results of finished generations, in candidate order. */
@@ -81,7 +76,9 @@ class EvolutionParetoSearch {
   }
 
   async run(): Promise<SearchOutcome> {
-    ({ cache: this.cache, screened: this.screenedBefore, preloaded: this.preloaded } = openRun(this.o.outDir, this.context, this.o.resume === true, this.log));
+    let screened: Map<string, ScreenedRecord>;
+    ({ cache: this.cache, screened, preloaded: this.preloaded } = openRun(this.o.outDir, this.context, this.o.resume === true, this.log));
+    this.screening.resumeFrom(screened);
     this.fingerprint = await firstFingerprint(this.alive, this.log);
     this.appender = new JsonlAppender(join(this.o.outDir, CANDIDATES_FILE));
     let final: ParetoFile;
@@ -91,9 +88,9 @@ class EvolutionParetoSearch {
       let finished = false;
       for (this.iteration = 0; this.iteration <= this.s.iterations; this.iteration++) {
         const batch = this.iteration === 0 ? this.evolution.sampleInitialPopulation(this.s.population) : this.evolution.nextGeneration(this.front());
-        const screenedBefore = this.screened.length;
+        const screenedBefore = this.screening.screened.length;
         const records = await this.measureBatch(batch);
-        const complete = this.fold(records, batch.length - (this.screened.length - screenedBefore));
+        const complete = this.fold(records, batch.length - (this.screening.screened.length - screenedBefore));
         // Refit after every generation, on everything measured so far (the cost model learns on the target).
         this.screening.refit(this.history);
         if (!complete) break;
@@ -120,7 +117,9 @@ class EvolutionParetoSearch {
     this.pending = results.filter((r): r is CandidateRecord => r !== undefined);
     // Decided before anything of this generation is measured: against the frontier its parents came from.
     const frontier = this.screening.active ? this.front() : [];
-    const verdicts = batch.map((c, i) => (results[i] === undefined ? this.screen(c, frontier) : undefined));
+    const record = (r: ScreenedRecord) => this.appender.append(r);
+    const at = () => new Date(this.now()).toISOString();
+    const verdicts = batch.map((c, i) => (results[i] === undefined ? this.screening.screen(this.info(c), frontier, record, this.context, at()) : undefined));
     this.progress();
     const todo = results.flatMap((r, i) => (r === undefined && verdicts[i] !== 'screened' ? [i] : []));
     await measureEach(batch, todo, {
@@ -167,32 +166,6 @@ class EvolutionParetoSearch {
     };
   }
 
-  /**
-   * Screen one unmeasured child: 'screened' if it is not to be measured (recorded now, or replayed from
-   * a resumed run), otherwise the verdict its record keeps (prediction, audit).
-   */
-  private screen(c: Candidate, frontier: CandidateRecord[]): 'screened' | ReturnType<Screening['decide']> {
-    if (!this.screening.active) return { decision: { action: 'measure' } };
-    const before = this.screenedBefore.get(c.key);
-    if (before) {
-      this.screened.push({ ...before, iteration: this.iteration });
-      return 'screened';
-    }
-    const v = this.screening.decide(c, frontier);
-    if (v.decision.action !== 'screen') return v;
-    const rec: ScreenedRecord = {
-      ...this.info(c),
-      status: 'screened',
-      prediction: v.prediction!,
-      screened_by: v.decision.by,
-      screened_at: new Date(this.now()).toISOString(),
-      context: this.context,
-    };
-    this.appender.append(rec);
-    this.screened.push(rec);
-    return 'screened';
-  }
-
   /** Adds a generation's records to the history; true if every candidate of the batch got one. */
   private fold(records: CandidateRecord[], batchSize: number): boolean {
     this.history.push(...records);
@@ -225,31 +198,20 @@ class EvolutionParetoSearch {
     const all = this.records();
     const plain = this.front().map(frontierPoint);
     const annotated = this.o.annotate?.(plain);
-    const points = annotated?.points ?? plain;
-    const file: ParetoFile = {
-      schema_version: 2,
-      tool: { name: 'lts', version: toolVersion() },
-      created_at: new Date(this.now()).toISOString(),
+    const file = paretoFile({
+      now: this.now(),
       device: this.o.device,
-      fingerprint: withProvidersRan(this.fingerprint, all),
+      fingerprint: this.fingerprint,
       settings: this.s,
-      ...(annotated?.calibration ? { calibration: annotated.calibration } : {}),
-      counts: {
-        evaluated: all.length,
-        failed: all.filter((r) => !r.measurement.ok).length,
-        frontier: points.length,
-        iterations_done: this.iterationsDone,
-        ...(this.screening.active
-          ? {
-              screened: this.screened.length,
-              audited: all.filter((r) => r.audit).length,
-              audit_on_frontier: auditOnFrontier(all, (r) => feasible(r, this.s), this.objectives),
-            }
-          : {}),
-        stopped_by: stoppedBy,
-      },
-      frontier: points,
-    };
+      records: all,
+      points: annotated?.points ?? plain,
+      calibration: annotated?.calibration,
+      iterationsDone: this.iterationsDone,
+      screening: this.screening.active
+        ? { screened: this.screening.screened.length, audited: all.filter((r) => r.audit).length, audit_on_frontier: auditOnFrontier(all, (r) => feasible(r, this.s), this.objectives) }
+        : undefined,
+      stoppedBy,
+    });
     writePareto(this.o.outDir, file);
     this.lastLiveWrite = this.now();
     return file;
@@ -258,13 +220,11 @@ class EvolutionParetoSearch {
   private progress(): void {
     if (!this.o.onProgress) return;
     const all = this.records();
-    let eta: number | undefined;
-    if (this.measuredNow > 0) {
-      const planned = this.planned();
-      const perCandidate = this.measureMsTotal / this.measuredNow / Math.max(1, this.alive.length);
-      eta = Math.max(0, planned - all.length - this.screened.length) * perCandidate;
-      if (Number.isFinite(this.deadline)) eta = Math.min(eta, Math.max(0, this.deadline - this.now()));
-    }
+    const screened = this.screening.screened.length;
+    const planned = this.s.population + this.s.iterations * (this.s.mutations + this.s.crossovers) - screened;
+    // Mean measuring time so far, shared across the evaluators; capped by the budget.
+    const perCandidate = this.measuredNow > 0 ? this.measureMsTotal / this.measuredNow / Math.max(1, this.alive.length) : undefined;
+    const eta = perCandidate === undefined ? undefined : Math.min(Math.max(0, planned - all.length) * perCandidate, Math.max(0, this.deadline - this.now()));
     this.o.onProgress({
       iteration: this.iteration,
       iterations: this.s.iterations,
@@ -273,15 +233,11 @@ class EvolutionParetoSearch {
       measured_now: this.measuredNow,
       cached: this.preloaded,
       frontier: this.front().length,
-      planned: this.planned() - this.screened.length,
-      ...(this.screening.active ? { screened: this.screened.length } : {}),
+      planned,
+      ...(this.screening.active ? { screened } : {}),
       elapsed_ms: this.now() - this.start,
       eta_ms: eta,
       evaluators: this.alive.length,
     });
-  }
-
-  private planned(): number {
-    return this.s.population + this.s.iterations * (this.s.mutations + this.s.crossovers);
   }
 }

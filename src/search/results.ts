@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Fingerprint, Measurement } from '../profile/types.js';
 import { parseDevice } from '../profile/device.js';
 import { readJsonFile } from '../util/files.js';
-import { packageRoot } from '../util/package.js';
+import { packageRoot, toolVersion } from '../util/package.js';
 import { parseSpaceOverrides } from '../space/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { LtsError } from '../util/errors.js';
@@ -43,6 +43,44 @@ export function frontierPoint(r: CandidateRecord): FrontierPoint {
 export function withProvidersRan(fp: Fingerprint, records: readonly CandidateRecord[]): Fingerprint {
   const ran = [...new Set(records.filter((r) => r.measurement.ok && r.measurement.provider).map((r) => r.measurement.provider!))].sort();
   return ran.length > 0 ? { ...fp, providers_ran: ran } : fp;
+}
+
+/** What pareto.json says at one moment of a run. */
+export interface ParetoState {
+  now: number;
+  device: ParetoFile['device'];
+  fingerprint: Fingerprint;
+  settings: ParetoFile['settings'];
+  /** Every measured record so far (the running generation's included). */
+  records: readonly CandidateRecord[];
+  /** The frontier, annotated (perplexity) where the caller does that. */
+  points: FrontierPoint[];
+  calibration?: ParetoFile['calibration'];
+  iterationsDone: number;
+  /** Screening's counts, when the run screens. */
+  screening?: Pick<ParetoFile['counts'], 'screened' | 'audited' | 'audit_on_frontier'>;
+  stoppedBy: ParetoFile['counts']['stopped_by'];
+}
+
+export function paretoFile(st: ParetoState): ParetoFile {
+  return {
+    schema_version: 2,
+    tool: { name: 'lts', version: toolVersion() },
+    created_at: new Date(st.now).toISOString(),
+    device: st.device,
+    fingerprint: withProvidersRan(st.fingerprint, st.records),
+    settings: st.settings,
+    ...(st.calibration ? { calibration: st.calibration } : {}),
+    counts: {
+      evaluated: st.records.length,
+      failed: st.records.filter((r) => !r.measurement.ok).length,
+      frontier: st.points.length,
+      iterations_done: st.iterationsDone,
+      ...(st.screening ?? {}),
+      stopped_by: st.stoppedBy,
+    },
+    frontier: st.points,
+  };
 }
 
 export function writePareto(dir: string, file: ParetoFile): void {

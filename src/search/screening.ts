@@ -7,7 +7,7 @@ import type { Objective } from '../pareto/index.js';
 import { paretoFront } from '../pareto/index.js';
 import type { ShapeSettings } from '../space/types.js';
 import { metricValue, requestedMetrics } from './objectives.js';
-import type { CandidateInfo, CandidateRecord, CostPredictions, SearchSettings, Strategy } from './types.js';
+import type { CandidateInfo, CandidateRecord, CostPredictions, ScreenedRecord, SearchSettings, Strategy } from './types.js';
 
 /** What a new run uses when the command line does not say. */
 export const SCREEN_DEFAULTS = { margin: 0.1, auditShare: 0.05 };
@@ -21,6 +21,10 @@ export interface ScreenVerdict {
 export class Screening {
   private predictor: CostPredictor | undefined;
   private readonly metrics;
+  /** Screened children read back on resume, by key: their decisions are replayed, never re-made. */
+  private before = new Map<string, ScreenedRecord>();
+  /** Children screened (not measured) so far, the current generation's included. */
+  readonly screened: ScreenedRecord[] = [];
 
   constructor(
     private readonly s: SearchSettings,
@@ -35,6 +39,30 @@ export class Screening {
 
   get active(): boolean {
     return this.strategy === 'screened';
+  }
+
+  /** The screened records of the run being resumed. */
+  resumeFrom(screened: Map<string, ScreenedRecord>): void {
+    this.before = screened;
+  }
+
+  /**
+   * One unmeasured child: 'screened' if it is not to be measured (recorded through `record` now, or
+   * replayed from the resumed run), otherwise the verdict its measurement record keeps.
+   */
+  screen(info: CandidateInfo, frontier: readonly CandidateRecord[], record: (r: ScreenedRecord) => void, context: string, at: string): 'screened' | ScreenVerdict {
+    if (!this.active) return { decision: { action: 'measure' } };
+    const replayed = this.before.get(info.key);
+    if (replayed) {
+      this.screened.push({ ...replayed, iteration: info.iteration });
+      return 'screened';
+    }
+    const v = this.decide(info, frontier);
+    if (v.decision.action !== 'screen') return v;
+    const rec: ScreenedRecord = { ...info, status: 'screened', prediction: v.prediction!, screened_by: v.decision.by, screened_at: at, context };
+    record(rec);
+    this.screened.push(rec);
+    return 'screened';
   }
 
   /** Refits every metric's model on the successful measurements so far. */
