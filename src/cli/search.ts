@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkDevice, loadDevice, localEvaluator } from '../profile/index.js';
-import { METRICS, type DeviceProfile, type MeasureProtocol, type Metric } from '../profile/types.js';
+import { METRICS, type DeviceProfile, type LatencyStats, type MeasureProtocol, type Metric } from '../profile/types.js';
 import { perplexityAnnotator } from '../search/calibration.js';
 import { formatPrediction } from '../calibrate/interval.js';
 import { metricValue } from '../search/objectives.js';
@@ -59,6 +59,9 @@ interface SearchCliOptions {
   auditShare?: string;
   report: boolean;
   json?: boolean;
+  driftCorrection: 'on' | 'off';
+  sentinelEvery?: string;
+  sentinelMinutes?: string;
 }
 
 /** The strategy of a new search when --strategy is not given. */
@@ -164,6 +167,9 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   };
   if (o.latencyMax !== undefined) s.latency_max_ms = positive('latency-max', o.latencyMax);
   if (o.budget !== undefined) s.budget_minutes = positive('budget', o.budget);
+  s.drift_correction = o.driftCorrection ?? 'on';
+  if (o.sentinelEvery !== undefined) s.sentinel_every = int('sentinel-every', o.sentinelEvery, 1);
+  if (o.sentinelMinutes !== undefined) s.sentinel_minutes = positive('sentinel-minutes', o.sentinelMinutes);
   if (o.calibration !== undefined) {
     // A file is recorded by its absolute path: --resume and `lts report` may run from another directory.
     const isPath = o.calibration.endsWith('.json') || o.calibration.includes('/') || o.calibration.includes('\\');
@@ -257,7 +263,7 @@ const NEW_RUN_ONLY = [
   'device', 'metric', 'family', 'iterations', 'population', 'parents', 'mutations', 'crossovers', 'seed',
   'paramMin', 'paramMax', 'latencyMax', 'out', 'graph', 'batch', 'seq', 'memLen', 'context', 'warmupMin',
   'warmupMax', 'minRuns', 'maxRuns', 'maxSeconds', 'targetCi', 'clock', 'calibration', 'dataset', 'space', 'divVal',
-  'vocabSize', 'cutoffs', 'primer', 'strategy', 'screenMargin', 'auditShare',
+  'vocabSize', 'cutoffs', 'primer', 'strategy', 'screenMargin', 'auditShare', 'driftCorrection', 'sentinelEvery', 'sentinelMinutes',
 ];
 
 const SUMMARY_ROWS = 20;
@@ -278,14 +284,37 @@ function summary(p: ParetoFile, dir: string): string {
   const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
   const rows = p.frontier.map((f) => {
     const costs = p.settings.metrics
-      .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
+      .map((m) => (m === 'latency' ? `latency ${timed(f.latency, 2)}` : m === 'decode' ? `decode ${timed(f.decode, 3)}` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
       .join(', ');
     const ppl = pplSummary(f);
     return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M decoder params, ${costs}${ppl}`;
   });
   // A long frontier is for pareto.json and the report; the terminal gets its ends.
   const shown = rows.length > SUMMARY_ROWS ? [...rows.slice(0, SUMMARY_ROWS / 2), `  ... ${rows.length - SUMMARY_ROWS} more ...`, ...rows.slice(-SUMMARY_ROWS / 2)] : rows;
-  return [head, ...shown, `results: ${join(dir, PARETO_FILE)}`].join('\n');
+  const drift = driftLine(p);
+  return [head, ...(drift ? [drift] : []), ...shown, `results: ${join(dir, PARETO_FILE)}`].join('\n');
+}
+
+/** A time cost as the frontier ranks it: corrected where drift correction is on, with the raw figure beside it. */
+function timed(s: LatencyStats | undefined, digits: number): string {
+  if (!s) return '-';
+  if (s.corrected_median_ms === undefined) return `${s.median_ms.toFixed(digits)} ms`;
+  return `${s.corrected_median_ms.toFixed(digits)} ms (raw ${s.median_ms.toFixed(digits)})`;
+}
+
+/** The sentinel's verdict: how far the machine's speed moved, and a warning when that exceeded the protocol's precision. */
+export function driftLine(p: Pick<ParetoFile, 'drift' | 'settings' | 'counts'>): string | undefined {
+  const d = p.drift;
+  if (!d) return undefined;
+  const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+  const spread = d.spread !== undefined ? `, spread between measurements ${pct(d.spread)}` : '';
+  const again = p.counts.remeasured ? `, ${p.counts.remeasured} contender(s) measured again` : '';
+  const line = `drift: sentinel ${d.sentinel.id} measured ${d.points} time(s), largest drift ${pct(d.max_drift)}${spread}${again}; costs are drift-corrected`;
+  const target = p.settings.protocol.targetRelCi;
+  if (d.max_drift > target) {
+    return `${line}\nlts: warning: the machine's speed drifted by ${pct(d.max_drift)} during the run, more than the protocol's target precision (${pct(target)}); raw figures in pareto.json differ from the corrected ones by that much`;
+  }
+  return line;
 }
 
 /**
@@ -362,6 +391,9 @@ export function searchCommand(): Command {
     .option('--audit-share <fraction>', `screened: share of would-be-skipped children measured anyway, to report false screens (default ${SCREEN_DEFAULTS.auditShare})`)
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
+    .addOption(new Option('--drift-correction <on|off>', 'measure a sentinel model through the run and rank by drift-corrected costs (off: raw costs, no sentinel)').choices(['on', 'off']).default('on'))
+    .option('--sentinel-every <n>', 'drift correction: measure the sentinel every n candidates per evaluator (default 10)')
+    .option('--sentinel-minutes <m>', 'drift correction: ... or every m minutes, whichever comes first (default 5)')
     .option('--no-report', 'do not write the report files at the end')
     .option('--json', 'print pareto.json on stdout at the end');
 

@@ -17,6 +17,7 @@ export function localEvaluator(device: DeviceProfile): Evaluator {
     name: 'local',
     evaluate: async (cfg, req) => asEvaluation(await warm.measure({ kind: 'config', cfg }, device, req)),
     fingerprint: () => fingerprint(device),
+    freshProcessNext: (metrics) => warm.freshNext(metrics),
     close: async () => warm.close(),
   };
 }

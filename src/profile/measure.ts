@@ -10,6 +10,8 @@ export { vulkanReason } from './child.js';
 export interface MeasureOptions extends ChildHooks {
   metrics: Metric[];
   seed: number;
+  /** Replaces the protocol's targetRelCi for this measurement (the search's spread-matched stopping rule). */
+  ciTarget?: number;
 }
 
 const EP_NAMES: Record<string, string> = {
@@ -71,6 +73,7 @@ export async function measureIn(
   opts: MeasureOptions,
 ): Promise<Measurement> {
   const t0 = performance.now();
+  if (opts.ciTarget !== undefined) device = { ...device, protocol: { ...device.protocol, targetRelCi: opts.ciTarget } };
   const out = await run({ kind: 'measure', source, device, metrics: opts.metrics, seed: opts.seed });
   const total = performance.now() - t0;
   const m: Measurement = out.reply ?? { ok: false, error: out.error ?? 'no result', timing: noTiming(total), provider: device.executionProviders.join('+') };

@@ -14,8 +14,10 @@ import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
 import { CANDIDATES_FILE, failureReasons, frontierPoint, toolVersion, withProvidersRan, writePareto } from './results.js';
 import { claimRunDirectory, openRun } from './rundir.js';
 import { firstFingerprint, measureEach } from './schedule.js';
+import { remeasureContenders } from './remeasure.js';
 import { auditOnFrontier, Screening } from './screening.js';
 import { checkSettings } from './settings.js';
+import { DriftTracker, driftOn } from './tracker.js';
 import type { CandidateInfo, CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, ScreenedRecord, SearchOutcome, SearchSettings, StopReason } from './types.js';
 
 export type { Annotation, RunSearchOptions, SearchOutcome, SearchProgress, StopReason } from './types.js';
@@ -39,7 +41,7 @@ class EvolutionParetoSearch {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly objectives: Objective<CandidateRecord>[];
-  private readonly request: { metrics: SearchSettings['metrics']; seed: number };
+  private readonly request: { metrics: SearchSettings['metrics']; seed: number; ciTarget?: number };
   private readonly context: string;
   private readonly start: number;
   private readonly deadline: number;
@@ -64,6 +66,8 @@ class EvolutionParetoSearch {
   private measureMsTotal = 0;
   private lastLiveWrite = Number.NEGATIVE_INFINITY;
   private stopReason: StopReason | undefined;
+  /** The sentinel and drift correction (settings.drift_correction 'on'). */
+  private drift: DriftTracker | undefined;
 
   constructor(private readonly o: RunSearchOptions) {
     this.s = o.settings;
@@ -83,6 +87,7 @@ class EvolutionParetoSearch {
     ({ cache: this.cache, screened: this.screenedBefore, preloaded: this.preloaded } = openRun(this.o.outDir, this.context, this.o.resume === true, this.log));
     this.fingerprint = await firstFingerprint(this.alive, this.log);
     this.appender = new JsonlAppender(join(this.o.outDir, CANDIDATES_FILE));
+    if (driftOn(this.s)) this.drift = new DriftTracker(this.o.outDir, this.o.spaces, this.s, this.request, this.now, this.log);
     let final: ParetoFile;
     try {
       // Written before anything is measured so that even a run killed in its first generation can resume.
@@ -91,8 +96,11 @@ class EvolutionParetoSearch {
       for (this.iteration = 0; this.iteration <= this.s.iterations; this.iteration++) {
         const batch = this.iteration === 0 ? this.evolution.sampleInitialPopulation(this.s.population) : this.evolution.nextGeneration(this.front());
         const screenedBefore = this.screened.length;
-        const records = await this.measureBatch(batch);
-        const complete = this.fold(records, batch.length - (this.screened.length - screenedBefore));
+        const measuredBefore = this.measuredNow;
+        let records = await this.measureBatch(batch);
+        const expected = batch.length - (this.screened.length - screenedBefore);
+        if (this.drift && this.measuredNow > measuredBefore && records.length === expected) records = await this.settleGeneration(records);
+        const complete = this.fold(records, expected);
         // Refit after every generation, on everything measured so far (the cost model learns on the target).
         this.screening.refit(this.history);
         if (!complete) break;
@@ -106,6 +114,7 @@ class EvolutionParetoSearch {
       final = this.persist(finished ? 'iterations' : (this.stopCheck() ?? 'iterations'));
     } finally {
       this.appender.close();
+      this.drift?.close();
     }
     return { pareto: final, history: this.history, measuredNow: this.measuredNow, stoppedBy: final.counts.stopped_by as StopReason };
   }
@@ -129,7 +138,9 @@ class EvolutionParetoSearch {
       shouldStop: () => this.stopCheck() !== undefined,
       now: this.now,
       log: this.log,
+      ...(this.drift ? { before: (ev: Evaluator) => this.sentinelBefore(ev) } : {}),
       onMeasured: (i, measurement, ev, ms) => {
+        this.drift?.measured(ev);
         const c = batch[i]!;
         const rec: CandidateRecord = {
           ...this.info(c),
@@ -189,6 +200,47 @@ class EvolutionParetoSearch {
     return 'screened';
   }
 
+  private async sentinelBefore(ev: Evaluator): Promise<void> {
+    await this.drift!.before(ev);
+    this.request.ciTarget = this.drift!.ciTarget();
+  }
+
+  /**
+   * A measured generation's end (drift correction on): a closing sentinel, so the generation's speed
+   * factors are final before the next generation is bred from them (a resume replays the same); then
+   * its contenders measured again, and a closing sentinel after those.
+   */
+  private async settleGeneration(results: CandidateRecord[]): Promise<CandidateRecord[]> {
+    const drift = this.drift!;
+    await drift.closeGeneration(this.alive);
+    const byKey = new Map(results.map((r, i) => [r.key, i]));
+    const n = await remeasureContenders(
+      {
+        settings: this.s,
+        tracker: drift,
+        alive: this.alive,
+        request: this.request,
+        records: () => [...this.history, ...results],
+        replace: (rec) => {
+          this.appender.append(rec);
+          this.cache.set(rec.key, rec);
+          const i = byKey.get(rec.key);
+          if (i !== undefined) results[i] = rec;
+          else {
+            const h = this.history.findIndex((x) => x.key === rec.key);
+            if (h >= 0) this.history[h] = rec;
+          }
+        },
+        shouldStop: () => this.stopCheck() !== undefined,
+        now: this.now,
+        log: this.log,
+      },
+      results.length,
+    );
+    if (n > 0) await drift.closeGeneration(this.alive);
+    return results;
+  }
+
   /** Adds a generation's records to the history; true if every candidate of the batch got one. */
   private fold(records: CandidateRecord[], batchSize: number): boolean {
     this.history.push(...records);
@@ -212,8 +264,14 @@ class EvolutionParetoSearch {
     return [...this.history, ...this.pending];
   }
 
+  /** Every record with its corrected costs when drift correction is on (raw ones otherwise). */
+  private costed(): CandidateRecord[] {
+    const all = this.records();
+    return this.drift ? this.drift.correct(all) : all;
+  }
+
   private front(): CandidateRecord[] {
-    return paretoFront(this.records().filter((r) => feasible(r, this.s)), this.objectives);
+    return paretoFront(this.costed().filter((r) => feasible(r, this.s)), this.objectives);
   }
 
   /** pareto.json as things stand; atomic, so a reader never sees half a file. */
@@ -243,7 +301,9 @@ class EvolutionParetoSearch {
             }
           : {}),
         stopped_by: stoppedBy,
+        ...(this.drift ? { remeasured: all.filter((r) => (r.remeasured?.length ?? 0) > 0).length } : {}),
       },
+      ...(this.drift ? { drift: this.drift.summary() } : {}),
       frontier: points,
     };
     writePareto(this.o.outDir, file);
