@@ -5,43 +5,12 @@ import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
 import { chooseSentinel, SentinelSchedule } from '../../src/search/sentinel.js';
 import { searchSpaces } from '../../src/search/spaces.js';
 import type { ArchConfig } from '../../src/space/types.js';
-import type { Metric, Measurement } from '../../src/profile/types.js';
-import type { Evaluator, ParetoFile, SearchSettings } from '../../src/search/types.js';
-import { device, fakeMeasure, fingerprint, paretoValidator, settings, tmp } from './helpers.js';
+import type { ParetoFile, SearchSettings } from '../../src/search/types.js';
+import { device, DriftingEvaluator, fakeMeasure, paretoValidator, settings, tmp } from './helpers.js';
 
 const validatePareto = paretoValidator();
 const spacesFor = (s: SearchSettings) => searchSpaces(s.families, { min: s.param_min, max: s.param_max });
 const readPareto = (dir: string) => JSON.parse(readFileSync(join(dir, 'pareto.json'), 'utf8')) as ParetoFile;
-
-/**
- * A synthetic device whose speed follows a known curve: every measurement takes 1 s of a fake clock and
- * returns the config's true cost (fakeMeasure) times the speed factor at its middle.
- */
-class DriftingEvaluator implements Evaluator {
-  readonly name: string;
-  t = 1_000_000;
-  calls: ArchConfig[] = [];
-  constructor(readonly factor: (t: number) => number, name = 'local', private readonly onCall?: (n: number) => void) {
-    this.name = name;
-  }
-  now = (): number => this.t;
-  async evaluate(cfg: ArchConfig, req: { metrics: Metric[] }): Promise<Measurement> {
-    this.calls.push(cfg);
-    this.onCall?.(this.calls.length);
-    const f = this.factor(this.t + 500);
-    this.t += 1000;
-    const m = fakeMeasure(cfg, req.metrics);
-    for (const k of ['latency', 'decode'] as const) {
-      const s = m[k];
-      if (s) m[k] = { ...s, median_ms: s.median_ms * f };
-    }
-    m.timing = { export_ms: 0, session_ms: 0, measure_ms: 1000, total_ms: 1000 };
-    return m;
-  }
-  async fingerprint() {
-    return fingerprint;
-  }
-}
 
 function run(s: SearchSettings, ev: DriftingEvaluator, over: Partial<RunSearchOptions> = {}) {
   return runSearch({ outDir: tmp(), device, settings: s, evaluators: [ev], spaces: spacesFor(s), now: ev.now, ...over });
