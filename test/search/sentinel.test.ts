@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { driftLine } from '../../src/cli/search.js';
 import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
 import { chooseSentinel, SentinelSchedule } from '../../src/search/sentinel.js';
 import { searchSpaces } from '../../src/search/spaces.js';
@@ -131,5 +132,20 @@ describe('drift correction in the search', () => {
     expect(on!.counts.remeasured).toBeGreaterThan(0);
     expect(on!.drift!.max_drift).toBe(0);
     expect(validatePareto(on)).toBeNull();
+  });
+
+  it('the summary states the drift and warns when it exceeded the protocol\'s target precision', async () => {
+    const s = settings({ drift_correction: 'on', sentinel_every: 4, iterations: 1 });
+    const dirs = [tmp(), tmp()];
+    await run(s, new DriftingEvaluator((t) => 1 + (t - 1_000_000) / 200_000), { outDir: dirs[0]! });
+    await run(s, new DriftingEvaluator(() => 1), { outDir: dirs[1]! });
+    const [drifting, steady] = dirs.map(readPareto);
+    const warned = driftLine(drifting!)!;
+    expect(warned).toMatch(/^drift: sentinel gpt2-\w+ measured \d+ time\(s\), largest drift \d+\.\d %/);
+    expect(warned).toMatch(/lts: warning: the machine's speed drifted by \d+\.\d % during the run, more than the protocol's target precision \(5\.0 %\)/);
+    const calm = driftLine(steady!)!;
+    expect(calm).toContain('largest drift 0.0 %');
+    expect(calm).not.toContain('warning');
+    expect(driftLine({ ...steady!, drift: undefined })).toBeUndefined();
   });
 });
