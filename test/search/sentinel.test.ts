@@ -148,4 +148,18 @@ describe('drift correction in the search', () => {
     expect(calm).not.toContain('warning');
     expect(driftLine({ ...steady!, drift: undefined })).toBeUndefined();
   });
+
+  it('a resumed run with drift correction on replays the same candidates as an uninterrupted one', async () => {
+    const s = settings({ drift_correction: 'on', sentinel_every: 4, iterations: 2 });
+    const full = await run(s, new DriftingEvaluator(() => 1));
+    for (const stopAt of [10, 30]) {
+      const ac = new AbortController();
+      const dir = tmp();
+      await run(s, new DriftingEvaluator(() => 1, 'local', (n) => n === stopAt && ac.abort()), { outDir: dir, signal: ac.signal });
+      const resumed = await run(s, new DriftingEvaluator(() => 1), { outDir: dir, resume: true });
+      expect(resumed.history.map((r) => r.key)).toEqual(full.history.map((r) => r.key));
+      expect(readPareto(dir).frontier.map((f) => f.key)).toEqual(full.pareto.frontier.map((f) => f.key));
+      expect(readPareto(dir).counts.remeasured).toBe(full.pareto.counts.remeasured);
+    }
+  });
 });
