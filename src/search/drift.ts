@@ -135,9 +135,9 @@ export function correctRecord(r: CandidateRecord, index: SeriesIndex): Candidate
   return { ...r, measurement: m };
 }
 
-export function correctRecords(records: readonly CandidateRecord[], points: readonly SentinelPoint[]): CandidateRecord[] {
-  if (points.length === 0) return [...records];
-  const index = new SeriesIndex(points);
+export function correctRecords(records: readonly CandidateRecord[], points: readonly SentinelPoint[] | SeriesIndex): CandidateRecord[] {
+  if (Array.isArray(points) && points.length === 0) return [...records];
+  const index = points instanceof SeriesIndex ? points : new SeriesIndex(points as readonly SentinelPoint[]);
   return records.map((r) => correctRecord(r, index));
 }
 
@@ -147,18 +147,18 @@ export interface DriftSummary {
   /** Sentinel measurements that succeeded / failed. */
   points: number;
   failed: number;
-  /** Robust relative spread of one measurement between processes and over time (see spreadFromSeries). */
+  /** Robust relative spread of one measurement between processes and over time (see realSpread). */
   spread?: number;
 }
 
 /** Largest drift and the spread the series shows; the summary warns when max_drift exceeds the protocol's target. */
-export function driftSummary(points: readonly SentinelPoint[]): DriftSummary {
+export function driftSummary(points: readonly SentinelPoint[], repeats?: SpreadEstimate): DriftSummary {
   let max = 0;
   for (const s of new SeriesIndex(points).all()) {
     for (const p of s) max = Math.max(max, Math.abs(p.v / s[0]!.v - 1));
   }
   const out: DriftSummary = { max_drift: max, points: points.filter((p) => p.ok).length, failed: points.filter((p) => !p.ok).length };
-  const spread = spreadFromSeries(points);
+  const spread = realSpread(points, repeats);
   if (spread !== undefined) out.spread = spread;
   return out;
 }
@@ -181,12 +181,53 @@ function median(xs: number[]): number {
  * sigma * sqrt(1.5). Undefined with fewer than two residuals (four measurements).
  */
 export function spreadFromSeries(points: readonly SentinelPoint[]): number | undefined {
+  return seriesSpread(points)?.sd;
+}
+
+/** A spread estimate and the number of differences it rests on. */
+export interface SpreadEstimate {
+  sd: number;
+  n: number;
+}
+
+function seriesSpread(points: readonly SentinelPoint[]): SpreadEstimate | undefined {
   const res: number[] = [];
   for (const s of new SeriesIndex(points).all()) {
     for (let i = 1; i + 1 < s.length; i++) res.push(Math.log(s[i]!.v) - (Math.log(s[i - 1]!.v) + Math.log(s[i + 1]!.v)) / 2);
   }
   if (res.length < 2) return undefined;
-  return (MAD_TO_SD * median(res.map(Math.abs))) / Math.sqrt(1.5);
+  return { sd: (MAD_TO_SD * median(res.map(Math.abs))) / Math.sqrt(1.5), n: res.length };
+}
+
+/**
+ * The same spread from candidates measured twice (contenders): the log ratio of the two corrected
+ * medians, robust s.d. / sqrt(2). This is the residual after correction for a candidate, which the
+ * sentinel alone cannot show. Undefined with fewer than two pairs.
+ */
+export function repeatSpread(records: readonly CandidateRecord[], index: SeriesIndex): SpreadEstimate | undefined {
+  const d: number[] = [];
+  for (const r of records) {
+    const again = r.remeasured?.[0];
+    if (!again || !r.measurement.ok) continue;
+    for (const metric of TIMED_METRICS) {
+      const x = r.measurement[metric]?.median_ms;
+      const y = again.measurement[metric]?.median_ms;
+      const fx = index.factor(r.evaluator, metric, recordTime(r));
+      const fy = index.factor(again.evaluator, metric, recordTime(again));
+      if (x === undefined || y === undefined || fx === undefined || fy === undefined) continue;
+      d.push(Math.log(x / fx / (y / fy)));
+    }
+  }
+  if (d.length < 2) return undefined;
+  return { sd: (MAD_TO_SD * median(d.map(Math.abs))) / Math.SQRT2, n: d.length };
+}
+
+/** The real spread from the sentinel series and repeated candidates together (variances pooled by count). */
+export function realSpread(points: readonly SentinelPoint[], repeats?: SpreadEstimate): number | undefined {
+  const parts = [seriesSpread(points), repeats].filter((x): x is SpreadEstimate => x !== undefined);
+  if (parts.length === 0) return undefined;
+  const n = parts.reduce((s, p) => s + p.n, 0);
+  return Math.sqrt(parts.reduce((s, p) => s + p.n * p.sd * p.sd, 0) / n);
 }
 
 /**

@@ -3,7 +3,7 @@
 // measured(), closeGeneration(), correct() and summary().
 import { join } from 'node:path';
 import { JsonlAppender } from '../util/jsonl.js';
-import { ciTarget, correctRecords, driftSummary, spreadFromSeries, type DriftSummary, type SentinelPoint } from './drift.js';
+import { ciTarget, correctRecords, driftSummary, realSpread, repeatSpread, SeriesIndex, type DriftSummary, type SentinelPoint, type SpreadEstimate } from './drift.js';
 import { chooseSentinel, readSentinelSeries, SENTINEL_EVERY, SENTINEL_FILE, SENTINEL_MINUTES, SentinelSchedule } from './sentinel.js';
 import type { Identity, SearchSpaces } from './spaces.js';
 import type { CandidateRecord, Evaluator, SearchSettings } from './types.js';
@@ -30,6 +30,8 @@ export class DriftTracker {
   private readonly appender: JsonlAppender;
   private readonly everyCandidates: number;
   private readonly everyMinutes: number;
+  /** The spread shown by contenders measured twice, as of the last correct() call. */
+  private repeats: SpreadEstimate | undefined;
 
   constructor(
     private readonly dir: string,
@@ -50,7 +52,7 @@ export class DriftTracker {
 
   /** The CI target for the next measurement: the protocol's, or half the real spread if that is wider (drift.ts ciTarget). */
   ciTarget(): number {
-    return ciTarget(this.s.protocol.targetRelCi, spreadFromSeries(this.series));
+    return ciTarget(this.s.protocol.targetRelCi, realSpread(this.series, this.repeats));
   }
 
   /** Measures the sentinel on `ev` first if it is due. */
@@ -92,7 +94,9 @@ export class DriftTracker {
   }
 
   correct(records: readonly CandidateRecord[]): CandidateRecord[] {
-    return correctRecords(records, this.series);
+    const index = new SeriesIndex(this.series);
+    if (records.some((r) => r.remeasured)) this.repeats = repeatSpread(records, index);
+    return correctRecords(records, index);
   }
 
   summary(): DriftRecord {
@@ -103,14 +107,14 @@ export class DriftTracker {
       every_candidates: this.everyCandidates,
       every_minutes: this.everyMinutes,
       ci_target: this.ciTarget(),
-      ...driftSummary(this.series),
+      ...driftSummary(this.series, this.repeats),
       series: [...this.series],
     };
   }
 
   /** Relative spread of one measurement to decide contenders by: the series', at least the protocol's target. */
   spread(): number {
-    return Math.max(this.s.protocol.targetRelCi, spreadFromSeries(this.series) ?? 0);
+    return Math.max(this.s.protocol.targetRelCi, realSpread(this.series, this.repeats) ?? 0);
   }
 
   close(): void {

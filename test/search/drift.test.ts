@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ciTarget, correctRecord, driftSummary, SeriesIndex, speedFactor, spreadFromSeries, type SentinelPoint } from '../../src/search/drift.js';
+import { ciTarget, correctRecord, driftSummary, realSpread, repeatSpread, SeriesIndex, speedFactor, spreadFromSeries, type SentinelPoint } from '../../src/search/drift.js';
 import { findContenders } from '../../src/search/contenders.js';
 import type { CandidateRecord } from '../../src/search/types.js';
 import type { LatencyStats } from '../../src/profile/types.js';
@@ -60,6 +60,24 @@ describe('speed factor', () => {
     const zigzag = Array.from({ length: 10 }, (_, i) => pt(i * 1000, i % 2 ? 11 : 10));
     expect(spreadFromSeries(zigzag)!).toBeCloseTo((1.4826 * Math.log(1.1)) / Math.sqrt(1.5), 12);
     expect(spreadFromSeries([pt(0, 1), pt(1, 2), pt(2, 3)])).toBeUndefined();
+  });
+
+  it('estimates the spread from candidates measured twice, after correction, and pools it with the series', () => {
+    const s = [pt(0, 10), pt(10_000, 20)];
+    const twice = (key: string, a: number, b: number): CandidateRecord => {
+      const r = rec(key, 1, a, 0);
+      return { ...r, remeasured: [{ measured_at: new Date(10_000).toISOString(), evaluator: 'local', measurement: { ...r.measurement, latency: lat(b) } }] };
+    };
+    // The second measurements ran at half speed: corrected, the pairs differ by +-10 %.
+    const rs = [twice('a', 10, 22), twice('b', 10, 18), rec('c', 1, 10, 0)];
+    const e = repeatSpread(rs, new SeriesIndex(s))!;
+    expect(e.n).toBe(2);
+    expect(e.sd).toBeCloseTo((1.4826 * (Math.log(22 / 20) + Math.log(20 / 18))) / 2 / Math.SQRT2, 12);
+    expect(repeatSpread([rs[0]!], new SeriesIndex(s))).toBeUndefined();
+    const zigzag = Array.from({ length: 4 }, (_, i) => pt(i * 1000, i % 2 ? 11 : 10));
+    const z = spreadFromSeries(zigzag)!;
+    expect(realSpread(zigzag, e)).toBeCloseTo(Math.sqrt((2 * z * z + 2 * e.sd * e.sd) / 4), 12);
+    expect(realSpread([], e)).toBeCloseTo(e.sd, 12);
   });
 
   it('stopping rule: the CI target rises to half the real spread, within bounds', () => {
