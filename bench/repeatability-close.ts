@@ -72,9 +72,9 @@ export async function runClose(o: CloseOptions): Promise<number> {
   log(`repeatability --close: ${cands.length} gpt2 candidates (${(cands[0]!.decoder_params / 1e6).toFixed(1)}-${(cands[cands.length - 1]!.decoder_params / 1e6).toFixed(1)}M decoder params) on '${device.name}' (${fp.cpu_model}, ${fp.cores} cores), maxSeconds ${o.maxSeconds}, gap ${o.gapMinutes} min`);
 
   const request = { metrics: ['latency' as const], seed: 0 };
-  const settings = { protocol: device.protocol, seed: o.seed, sentinel_every: 5, drift_correction: 'on' } as SearchSettings;
+  const settings = { protocol: device.protocol, seed: o.seed, sentinel_every: 5, sentinel_minutes: 1, drift_correction: 'on' } as SearchSettings;
   const tracker = new DriftTracker(mkdtempSync(join(tmpdir(), 'lts-bench-drift-')), spaces, settings, request, Date.now, log);
-  log(`sentinel ${tracker.sentinel.id} (${(tracker.sentinel.decoder_params / 1e6).toFixed(1)}M decoder params), every 5 candidates and before each fresh worker`);
+  log(`sentinel ${tracker.sentinel.id} (${(tracker.sentinel.decoder_params / 1e6).toFixed(1)}M decoder params), every 5 candidates or 1 minute and before each fresh worker`);
 
   const measureOne = async (ev: Evaluator, c: Identity, withDrift: boolean): Promise<CandidateRecord> => {
     if (withDrift) await tracker.before(ev);

@@ -49,8 +49,10 @@ export class SentinelSchedule {
   due(evaluator: string, freshProcessNext = false): boolean {
     const s = this.state.get(evaluator);
     if (!s) return true;
-    if (s.since === 0) return false;
-    return freshProcessNext || s.since >= this.o.everyCandidates || this.o.now() - s.at >= this.o.everyMs;
+    const stale = this.o.now() - s.at >= this.o.everyMs;
+    // Nothing measured since the last sentinel: only time (an idle evaluator) makes it stale.
+    if (s.since === 0) return stale;
+    return freshProcessNext || s.since >= this.o.everyCandidates || stale;
   }
 
   /** A generation ended: every evaluator that measured a candidate since its last sentinel owes one. */

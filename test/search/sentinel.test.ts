@@ -40,6 +40,12 @@ describe('sentinel schedule', () => {
     s.candidateMeasured('a');
     t = 10_000;
     expect(s.due('a')).toBe(true);
+    // An evaluator idle for T after its last sentinel measures it again before its next candidate.
+    s.sentinelMeasured('a');
+    t = 19_999;
+    expect(s.due('a')).toBe(false);
+    t = 20_000;
+    expect(s.due('a')).toBe(true);
     // Each evaluator (agent) has its own.
     expect(s.due('b')).toBe(true);
   });
