@@ -18,6 +18,7 @@ export function localEvaluator(device: DeviceProfile): Evaluator {
     evaluate: async (cfg, req) => asEvaluation(await warm.measure({ kind: 'config', cfg }, device, req)),
     fingerprint: () => fingerprint(device),
     freshProcessNext: (metrics) => warm.freshNext(metrics),
+    newProcess: () => warm.recycle(),
     close: async () => warm.close(),
   };
 }

@@ -30,6 +30,11 @@ export class WarmMeasurer {
     return !this.worker || !this.worker.alive || this.worker.tasks >= this.recycleEvery;
   }
 
+  /** Retires the current worker: the next measure() starts a fresh one. */
+  recycle(): void {
+    this.close();
+  }
+
   /** Measures one model: warm when no memory metric is asked for, in a fresh process otherwise. */
   async measure(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
     if (opts.metrics.includes('memory')) return measureSource(source, device, opts);

@@ -1,7 +1,8 @@
 // After a generation (drift correction on): the contenders' second measurement. Each pair is measured
-// neighbour first, then the contender, on the evaluator that measured the contender, each preceded by
-// the sentinel when due; the new measurement is appended to the record (remeasured) and the combined
-// record is appended to candidates.jsonl, where it replaces the earlier line on resume.
+// in a fresh measuring process of the evaluator that measured the contender (the sentinel first, as in
+// every new process), neighbour first, then the contender. The new measurement is added to the record
+// (remeasured), and the combined record is appended to candidates.jsonl, where it replaces the earlier
+// line on resume.
 import { findContenders } from './contenders.js';
 import { feasible } from './objectives.js';
 import type { DriftTracker } from './tracker.js';
@@ -35,18 +36,22 @@ export async function remeasureContenders(ctx: RemeasureContext, generationSize:
   const pairs = findContenders(corrected, ctx.settings.metrics, band, limit, skip);
   let done = 0;
   for (const pair of pairs) {
+    const contender = ctx.records().find((r) => r.key === pair.key);
+    const ev = contender && ctx.alive.find((e) => e.name === contender.evaluator);
+    if (!ev) continue;
+    // An independent draw: a fresh measuring process (with its own sentinel first), both of the pair in it.
+    ev.newProcess?.();
     for (const key of [pair.neighbour, pair.key]) {
       if (ctx.shouldStop()) return done;
       const rec = ctx.records().find((r) => r.key === key);
-      const ev = rec && ctx.alive.find((e) => e.name === rec.evaluator);
-      if (!rec || !ev) continue;
+      if (!rec) continue;
       await ctx.tracker.before(ev);
       let m;
       try {
         m = await ev.evaluate(rec.config, { ...ctx.request, ciTarget: ctx.tracker.ciTarget() });
       } catch (err) {
         ctx.log(`measuring contender ${rec.id} again on ${ev.name} failed: ${(err as Error).message}`);
-        continue;
+        break;
       }
       ctx.tracker.measured(ev);
       const { retryable: _retryable, ...measurement } = m;

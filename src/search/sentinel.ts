@@ -50,8 +50,8 @@ export class SentinelSchedule {
     const s = this.state.get(evaluator);
     if (!s) return true;
     const stale = this.o.now() - s.at >= this.o.everyMs;
-    // Nothing measured since the last sentinel: only time (an idle evaluator) makes it stale.
-    if (s.since === 0) return stale;
+    // Nothing measured since the last sentinel: only time (an idle evaluator) or a new process makes it stale.
+    if (s.since === 0) return stale || freshProcessNext;
     return freshProcessNext || s.since >= this.o.everyCandidates || stale;
   }
 

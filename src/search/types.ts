@@ -26,6 +26,8 @@ export interface Evaluator {
   fingerprint(): Promise<Fingerprint>;
   /** Whether the next evaluate() will run in a new measuring process (a fresh warm worker); the sentinel is measured first then. */
   freshProcessNext?(metrics: readonly Metric[]): boolean;
+  /** Makes the next evaluate() run in a new measuring process (a contender's second measurement is an independent draw). */
+  newProcess?(): void;
   close?(): Promise<void>;
 }
 

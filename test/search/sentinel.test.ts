@@ -7,6 +7,7 @@ import { chooseSentinel, SentinelSchedule } from '../../src/search/sentinel.js';
 import { searchSpaces } from '../../src/search/spaces.js';
 import type { ArchConfig } from '../../src/space/types.js';
 import type { ParetoFile, SearchSettings } from '../../src/search/types.js';
+import type { Metric } from '../../src/profile/types.js';
 import { device, DriftingEvaluator, fakeMeasure, paretoValidator, settings, tmp } from './helpers.js';
 
 const validatePareto = paretoValidator();
@@ -27,8 +28,8 @@ describe('sentinel schedule', () => {
     expect(s.closing('a')).toBe(false);
     s.sentinelMeasured('a');
     expect(s.due('a')).toBe(false);
-    // Nothing measured since the last sentinel: not even a fresh process asks for another.
-    expect(s.due('a', true)).toBe(false);
+    // Nothing measured since the last sentinel, yet the next candidate runs in another process: it needs its own.
+    expect(s.due('a', true)).toBe(true);
     s.candidateMeasured('a');
     expect(s.due('a')).toBe(false);
     expect(s.due('a', true)).toBe(true);
@@ -167,5 +168,35 @@ describe('drift correction in the search', () => {
       expect(readPareto(dir).frontier.map((f) => f.key)).toEqual(full.pareto.frontier.map((f) => f.key));
       expect(readPareto(dir).counts.remeasured).toBe(full.pareto.counts.remeasured);
     }
+  });
+
+  it('measures each contender pair again in a fresh process, with the sentinel first in it', async () => {
+    const s = settings({ drift_correction: 'on', sentinel_every: 100, iterations: 1 });
+    const sentinelKey = chooseSentinel(spacesFor(s), s.seed).key;
+    const ev = new DriftingEvaluator(() => 1);
+    // Like the warm worker: a process per evaluator until newProcess() retires it.
+    let fresh = true;
+    const log: string[] = [];
+    const wrapped = Object.assign(ev, {
+      freshProcessNext: () => fresh,
+      newProcess: () => {
+        fresh = true;
+        log.push('new');
+      },
+    });
+    const inner = ev.evaluate.bind(ev);
+    wrapped.evaluate = async (cfg: ArchConfig, req: { metrics: Metric[] }) => {
+      log.push(JSON.stringify(cfg) === sentinelKey ? 'S' : 'c');
+      fresh = false;
+      return inner(cfg, req);
+    };
+    const dir = tmp();
+    await run(s, wrapped, { outDir: dir });
+    const p = readPareto(dir);
+    expect(p.counts.remeasured).toBeGreaterThan(0);
+    // Every re-measured pair: a new process, the sentinel in it, then neighbour and contender.
+    const pairs = log.join('').split('new').slice(1);
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const p of pairs) expect(p.startsWith('Scc')).toBe(true);
   });
 });
