@@ -199,4 +199,37 @@ describe('drift correction in the search', () => {
     expect(pairs.length).toBeGreaterThan(0);
     for (const p of pairs) expect(p.startsWith('Scc')).toBe(true);
   });
+
+  it('keeps one sentinel series per evaluator (agent): each corrected by its own drift', async () => {
+    const clock = { t: 1_000_000 };
+    const board = (name: string, factor: (t: number) => number): DriftingEvaluator => {
+      const ev = new DriftingEvaluator(factor, name);
+      Object.defineProperty(ev, 't', { get: () => clock.t, set: (v: number) => (clock.t = v) });
+      return ev;
+    };
+    const steady = board('agent a', () => 1);
+    const heating = board('agent b', (t) => 1.5 + (t - 1_000_000) / 50_000);
+    const s = settings({ drift_correction: 'on', sentinel_every: 2, iterations: 1 });
+    const dir = tmp();
+    const out = await runSearch({ outDir: dir, device, settings: s, evaluators: [steady, heating], spaces: spacesFor(s), now: () => clock.t });
+    const p = readPareto(dir);
+    const series = p.drift!.series;
+    expect(new Set(series.map((x) => x.evaluator))).toEqual(new Set(['agent a', 'agent b']));
+    const firstB = series.find((x) => x.evaluator === 'agent b')!;
+    const refB = heating.factor(firstB.at_ms);
+    const byB = out.history.filter((r) => r.evaluator === 'agent b');
+    const byA = out.history.filter((r) => r.evaluator === 'agent a');
+    expect(byA.length).toBeGreaterThan(0);
+    expect(byB.length).toBeGreaterThan(0);
+    const corrected = new Map(p.frontier.map((f) => [f.key, f.latency!.corrected_median_ms!]));
+    let checked = 0;
+    for (const r of [...byA, ...byB]) {
+      const c = corrected.get(r.key);
+      if (c === undefined || r.remeasured) continue;
+      const expected = trueLatency(r.config) * (r.evaluator === 'agent b' ? refB : 1);
+      expect(Math.abs(c / expected - 1)).toBeLessThan(0.01);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
 });
