@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { PROTOCOL_VERSION } from '../src/agent/protocol.js';
 import { loadDevice } from '../src/profile/index.js';
-import { packageRoot } from '../src/profile/paths.js';
+import { packageRoot } from '../src/util/package.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -3,9 +3,10 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { doctor, fingerprint, killedByStopSignal, WarmMeasurer } from '../profile/index.js';
 import type { DeviceProfile, Fingerprint, Measurement, Metric } from '../profile/types.js';
+import { definitionOf } from '../families/index.js';
 import type { ArchConfig } from '../space/types.js';
 import { parseConfig, validateConfig } from '../space/index.js';
-import { toolVersion } from '../search/results.js';
+import { toolVersion } from '../util/package.js';
 import { LtsError } from '../util/errors.js';
 import {
   checkMeasureRequest,
@@ -215,7 +216,7 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
     }
     outcomes.set(
       reply.raw,
-      `${cfg.family} n_layer ${cfg.n_layer} d_model ${cfg.d_model}: ${measurement.ok ? `measured (${measurement.provider ?? '?'})` : `failed: ${measurement.error ?? 'unknown'}`}`,
+      `${cfg.family} ${definitionOf(cfg).summary(cfg).text}: ${measurement.ok ? `measured (${measurement.provider ?? '?'})` : `failed: ${measurement.error ?? 'unknown'}`}`,
     );
     const answer: MeasureResponse = { protocol_version: PROTOCOL_VERSION, measurement, fingerprint: await fingerprintOnce() };
     return answer;

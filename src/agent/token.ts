@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { LtsError } from '../util/errors.js';
+import { readTextFile } from '../util/files.js';
 
 /** Environment variable the agent (and, by default, the client) reads the token from. */
 export const TOKEN_ENV = 'LTS_AGENT_TOKEN';
@@ -9,13 +9,7 @@ export const TOKEN_ENV = 'LTS_AGENT_TOKEN';
 export const MIN_TOKEN_LENGTH = 16;
 
 function readTokenFile(path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new LtsError(`cannot read token file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return text.trim();
+  return readTextFile(path, 'token file').trim();
 }
 
 /**

@@ -2,6 +2,7 @@
 // per row. Accepts the lts-tabular rows (reference-code `config`) and lts's own ArchConfig.
 import { readFileSync } from 'node:fs';
 import { importConfig, type ImportedConfig } from '../config/import.js';
+import { familyDefinition } from '../families/index.js';
 import { FAMILIES, type ArchConfig, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 
@@ -35,40 +36,8 @@ const ROW_FIELDS = new Set(['set', 'id', 'kind', 'dataset', 'homogeneous', 'vali
 
 type Raw = Record<string, unknown>;
 
-const DEFAULT_VOCAB: Record<Family, number> = { gpt2: 50257, primer: 50257, 'transfo-xl': 267735 };
-
 function isObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function num(where: string, field: string, v: unknown): number {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new LtsError(`${where}: ${field} must be a number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function int(where: string, field: string, v: unknown): number {
-  const n = num(where, field, v);
-  if (!Number.isInteger(n)) throw new LtsError(`${where}: ${field} must be an integer, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-/** A per-layer list: a JSON array, a ';' or space separated string (CSV), or one number meaning every layer. */
-function layerList(where: string, field: string, v: unknown, nLayer: number): number[] {
-  let items: unknown[];
-  if (Array.isArray(v)) items = v;
-  else if (typeof v === 'string' && v.trim().startsWith('[')) {
-    try {
-      items = JSON.parse(v) as unknown[];
-    } catch {
-      throw new LtsError(`${where}: ${field} is not a valid list: ${v}`);
-    }
-  } else if (typeof v === 'string' && /[;\s]/.test(v.trim())) items = v.trim().split(/[;\s]+/);
-  else if (v === undefined || v === null || v === '') throw new LtsError(`${where}: ${field} is missing`);
-  else items = new Array<unknown>(nLayer).fill(v);
-  const out = items.map((x, i) => int(where, `${field}[${i}]`, x));
-  if (out.length < nLayer) throw new LtsError(`${where}: ${field} has ${out.length} entries for n_layer ${nLayer}`);
-  return out;
 }
 
 function family(where: string, v: unknown): Family {
@@ -77,40 +46,16 @@ function family(where: string, v: unknown): Family {
 }
 
 /**
- * An ArchConfig from either shape. Reference-code configs: n_token is the vocabulary, cutoffs may end
- * with n_token (or beyond it, as in the lm1b GPT-2 rows) and are clipped to those below it, d_embed -1
- * means d_model. Only the active n_layer entries are kept.
+ * An ArchConfig from either shape, read by the family's own parser in its `table` mode (the reference
+ * code's conventions: n_token, cutoffs up to the vocabulary, d_embed -1, CSV strings).
  */
 export function toArchConfig(where: string, raw: Raw, fam: Family): ArchConfig {
-  const nLayer = int(where, 'n_layer', raw.n_layer);
-  if (nLayer < 1) throw new LtsError(`${where}: n_layer must be >= 1, got ${nLayer}`);
-  const dModel = int(where, 'd_model', raw.d_model);
-  if (dModel < 1) throw new LtsError(`${where}: d_model must be >= 1, got ${dModel}`);
-  const vocab = raw.vocab_size ?? raw.n_token;
-  const vocabSize = vocab === undefined || vocab === '' ? DEFAULT_VOCAB[fam] : int(where, 'vocab_size', vocab);
-  const dEmbedRaw = raw.d_embed === undefined || raw.d_embed === '' ? -1 : int(where, 'd_embed', raw.d_embed);
-  const cutoffsRaw = raw.cutoffs === undefined || raw.cutoffs === '' ? [] : layerList(where, 'cutoffs', raw.cutoffs, 0);
-  const divDefault = fam === 'transfo-xl' ? 1 : 0;
-  const cfg: ArchConfig = {
-    family: fam,
-    n_layer: nLayer,
-    d_model: dModel,
-    d_inner: layerList(where, 'd_inner', raw.d_inner, nLayer).slice(0, nLayer),
-    n_head: layerList(where, 'n_head', raw.n_head, nLayer).slice(0, nLayer),
-    div_val: raw.div_val === undefined || raw.div_val === '' ? divDefault : int(where, 'div_val', raw.div_val),
-    d_embed: dEmbedRaw === -1 ? dModel : dEmbedRaw,
-    vocab_size: vocabSize,
-    cutoffs: cutoffsRaw.filter((c) => c < vocabSize),
-    n_positions: raw.n_positions === undefined || raw.n_positions === '' ? 1024 : int(where, 'n_positions', raw.n_positions),
-  };
-  for (const [i, h] of cfg.n_head.entries()) if (h < 1 || h > dModel) throw new LtsError(`${where}: n_head[${i}] = ${h} does not fit d_model ${dModel}`);
-  for (const [i, f] of cfg.d_inner.entries()) if (f < 1) throw new LtsError(`${where}: d_inner[${i}] must be >= 1, got ${f}`);
-  if (fam === 'primer') {
-    // Primer-EZ unless a row says otherwise.
-    cfg.primer_square = raw.primer_square === undefined ? true : raw.primer_square === true || raw.primer_square === 'true';
-    cfg.primer_conv = raw.primer_conv === undefined ? true : raw.primer_conv === true || raw.primer_conv === 'true';
+  try {
+    return familyDefinition(fam).parseConfig(raw, 'table');
+  } catch (e) {
+    if (e instanceof LtsError) throw new LtsError(`${where}: ${e.message}`);
+    throw e;
   }
-  return cfg;
 }
 
 function str(v: unknown): string | undefined {
@@ -153,7 +98,8 @@ function toRow(where: string, line: number, rec: Raw, imports: Map<string, Impor
   const dataset = str(rec.dataset);
   const group = set ?? (dataset ? `${fam}-${dataset}` : 'all');
   if (pplRaw === null || pplRaw === '' || pplRaw === undefined) return { group, family: fam, ...(set ? { set } : {}), ...(dataset ? { dataset } : {}) };
-  const ppl = num(where, 'perplexity', pplRaw);
+  const ppl = typeof pplRaw === 'string' && pplRaw.trim() !== '' ? Number(pplRaw) : pplRaw;
+  if (typeof ppl !== 'number' || !Number.isFinite(ppl)) throw new LtsError(`${where}: perplexity must be a number, got ${JSON.stringify(pplRaw)}`);
   if (ppl <= 0) throw new LtsError(`${where}: perplexity must be > 0, got ${ppl}`);
   return {
     group,

@@ -1,10 +1,11 @@
 // Perplexity calibration: predicted validation perplexity from decoder params, per family and dataset.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decoderParams } from '../proxy/index.js';
+import { familyDefinition } from '../families/index.js';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { readJsonFile, resolveNamed } from '../util/files.js';
+import { packageRoot } from '../util/package.js';
 import type { TrainedRow } from './data.js';
 import { crossValidatedPredictions, errorsOf, errorStats, evaluateCurve, FIT_FORMS, fitCurve, formula, PARAMS_UNIT, type ErrorStats, type FitForm, type FitPoint } from './fit.js';
 import { curvePpl } from './curve.js';
@@ -162,16 +163,6 @@ export function calibrationRef(cal: Calibration): { name: string; family: Family
   return { name: cal.name, family: cal.family, dataset: cal.dataset, ...(cal.note ? { note: cal.note } : {}) };
 }
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new LtsError('cannot locate the lts package root (calibrations/)');
-    dir = up;
-  }
-  return dir;
-}
-
 export function calibrationsDir(): string {
   return join(packageRoot(), 'calibrations');
 }
@@ -211,37 +202,22 @@ export function validateCalibration(v: unknown, where: string): Calibration {
 
 /** A built-in calibration by name (e.g. 'gpt2-wt103'), or a calibration file by path. */
 export function loadCalibration(nameOrPath: string): Calibration {
-  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/') || nameOrPath.includes('\\');
-  const file = isPath ? resolve(nameOrPath) : join(calibrationsDir(), `${nameOrPath}.json`);
-  if (!existsSync(file)) {
-    if (isPath) throw new LtsError(`calibration file not found: ${nameOrPath}`);
-    throw new LtsError(`no built-in calibration '${nameOrPath}' (have: ${builtinNames().join(', ')})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new LtsError(`${nameOrPath}: invalid JSON (${(e as Error).message})`);
-  }
-  return validateCalibration(parsed, nameOrPath);
+  const file = resolveNamed(nameOrPath, calibrationsDir(), (name) => `no built-in calibration '${name}' (have: ${builtinNames().join(', ')})`);
+  return validateCalibration(readJsonFile(file, 'calibration'), nameOrPath);
 }
 
 export function builtinNames(): string[] {
-  return (['gpt2', 'transfo-xl'] as const).flatMap((f) => DATASETS.map((d) => `${f}-${d}`));
+  return [...new Set(FAMILIES.flatMap((f) => DATASETS.map((d) => familyDefinition(f).calibration(d).name)))];
 }
 
 /**
- * The built-in calibration for a family and dataset. There is no trained Primer table, so Primer gets
- * GPT-2's curve (same layout; its extra conv params are counted in its decoder params) and the returned
- * calibration's note says so.
+ * The built-in calibration for a family and dataset: the family names it, and says in a note when it
+ * borrows another family's curve (Primer has no trained table and uses GPT-2's).
  */
 export function builtinCalibration(family: Family, dataset: string = 'wt103'): Calibration {
   if (!FAMILIES.includes(family)) throw new LtsError(`unknown family '${family}' (expected ${FAMILIES.join(', ')})`);
   if (!(DATASETS as readonly string[]).includes(dataset)) throw new LtsError(`no built-in calibration for dataset '${dataset}' (have: ${DATASETS.join(', ')})`);
-  const base = family === 'primer' ? 'gpt2' : family;
-  const cal = loadCalibration(`${base}-${dataset}`);
-  if (family === 'primer') {
-    return { ...cal, note: `Primer uses GPT-2's calibration (${cal.name}): no trained Primer models to fit on; Primer's extra Q/K/V conv params are counted in its decoder params` };
-  }
-  return cal;
+  const { name, note } = familyDefinition(family).calibration(dataset);
+  const cal = loadCalibration(name);
+  return note ? { ...cal, note } : cal;
 }

@@ -1,19 +1,13 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { checkDevice, loadDevice } from '../profile/index.js';
 import { LtsError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../agent/protocol.js';
-import { DEFAULT_PORT, DEFAULT_QUEUE, isLoopback, startAgent, toolVersion } from '../agent/server.js';
+import { DEFAULT_PORT, DEFAULT_QUEUE, isLoopback, startAgent } from '../agent/server.js';
+import { toolVersion } from '../util/package.js';
 import { loadAgentToken, TOKEN_ENV } from '../agent/token.js';
-
-function intOption(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
-    return n;
-  };
-}
+import { int } from './options.js';
 
 function readPem(path: string, what: string): Buffer {
   try {
@@ -52,11 +46,11 @@ export function agentCommand(): Command {
     .description('serve measurement requests for this device over HTTP(S), so `lts search` on another machine can measure here')
     .option('--device <name|path>', 'device profile this agent measures with', 'cpu')
     .option('--host <address>', 'address to listen on (use 0.0.0.0 to accept other machines)', '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', intOption(0, 65535), DEFAULT_PORT)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', int('--port', 0, 65535), DEFAULT_PORT)
     .option('--token-file <path>', `file holding the bearer token (default: env ${TOKEN_ENV})`)
     .option('--tls-cert <path>', 'PEM certificate: serve HTTPS (needs --tls-key)')
     .option('--tls-key <path>', 'PEM private key for --tls-cert')
-    .option('--queue <n>', 'requests that may wait behind the running measurement; more get 503', intOption(0, 10000), DEFAULT_QUEUE)
+    .option('--queue <n>', 'requests that may wait behind the running measurement; more get 503', int('--queue', 0, 10000), DEFAULT_QUEUE)
     .option('--quiet', 'do not log each answered request on stderr')
     .action(async (opts: AgentCliOptions) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
@@ -81,12 +75,9 @@ export function agentCommand(): Command {
         if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') throw new LtsError(`--host ${opts.host}: no such host name here`);
         throw e;
       });
-      // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
-      process.stdout.write(
-        `${JSON.stringify({ event: 'listening', url: agent.url, device: device.name, version: toolVersion(), protocol_version: PROTOCOL_VERSION, pid: process.pid })}\n`,
-      );
-      process.stderr.write(`lts agent: measuring on '${device.name}', listening on ${agent.url} (Ctrl-C stops)\n`);
-      await new Promise<void>((resolve) => {
+      // Handlers first: whoever reads the listening line may signal at once, and a signal that arrives
+      // before a handler exists kills the process without closing the agent.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (): void => {
           process.stderr.write('lts agent: stopping\n');
           agent.close().then(resolve, resolve);
@@ -94,5 +85,11 @@ export function agentCommand(): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      // One JSON line on stdout so scripts and tests can read the bound URL (port 0 included).
+      process.stdout.write(
+        `${JSON.stringify({ event: 'listening', url: agent.url, device: device.name, version: toolVersion(), protocol_version: PROTOCOL_VERSION, pid: process.pid })}\n`,
+      );
+      process.stderr.write(`lts agent: measuring on '${device.name}', listening on ${agent.url} (Ctrl-C stops)\n`);
+      await stopped;
     });
 }

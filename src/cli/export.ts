@@ -1,6 +1,6 @@
 // `lts export`: one architecture (a config file, or a frontier point of a finished search) to ONNX.
 import { Command, Option } from 'commander';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exportModel } from '../export/index.js';
 import type { GraphForm, GraphMode } from '../export/types.js';
@@ -8,21 +8,19 @@ import type { ParetoFile } from '../search/types.js';
 import { candidateId, loadConfigFile, parseConfig } from '../space/index.js';
 import type { ArchConfig, ShapeSettings } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { readJsonFile } from '../util/files.js';
+import { applyShapes, graphOption, int, shapeOptions, type ShapeOverrides } from './options.js';
 
 /** The LTS measurement setting: batch 1, 192 tokens (and 192 of cache or memory). */
 const DEFAULT_SHAPES: ShapeSettings = { batch: 1, seq: 192, mem_len: 192, context: 192 };
 
-interface ExportCliOptions {
+interface ExportCliOptions extends ShapeOverrides {
   config?: string;
   from?: string;
   id?: string;
   output: string;
   graph?: GraphForm;
   mode: GraphMode;
-  batch?: number;
-  seq?: number;
-  context?: number;
-  memLen?: number;
   seed?: number;
   json?: boolean;
 }
@@ -38,12 +36,7 @@ interface Source {
 export function frontierSource(fileOrRun: string, id: string): Source {
   // A run directory stands for its pareto.json.
   const file = statSync(fileOrRun, { throwIfNoEntry: false })?.isDirectory() ? join(fileOrRun, 'pareto.json') : fileOrRun;
-  let pareto: ParetoFile;
-  try {
-    pareto = JSON.parse(readFileSync(file, 'utf8')) as ParetoFile;
-  } catch (e) {
-    throw new LtsError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]}`);
-  }
+  const pareto = readJsonFile(file) as ParetoFile;
   if (!pareto || !Array.isArray(pareto.frontier)) throw new LtsError(`${file} is not a pareto.json (no frontier list)`);
   const point = pareto.frontier.find((p) => p.id === id);
   if (!point) {
@@ -59,30 +52,37 @@ export function frontierSource(fileOrRun: string, id: string): Source {
   };
 }
 
-function intOption(name: string, min: number): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new LtsError(`--${name} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
+/** Writes a file, a missing or unwritable directory said in one line. */
+function writeOutput(path: string, data: Uint8Array): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LtsError(`cannot write ${path}: directory ${dirname(path)} does not exist`);
+    if (code === 'EACCES' || code === 'EPERM') throw new LtsError(`cannot write ${path}: permission denied`);
+    if (code === 'EISDIR') throw new LtsError(`cannot write ${path}: it is a directory`);
+    if (code === 'ENOTDIR') throw new LtsError(`cannot write ${path}: a part of its directory is a file`);
+    throw e;
+  }
 }
 
 export function exportCommand(): Command {
-  return new Command('export')
+  const cmd = new Command('export')
     .description('write one architecture as an ONNX model (weights deterministic from --seed)')
     .option('--config <file>', 'architecture JSON (ArchConfig fields; missing ones take the family defaults)')
     .option('--from <pareto.json>', 'a finished run\'s pareto.json or run directory (with --id): rebuild a frontier point')
     .option('--id <id>', 'frontier point id (with --from)')
     .requiredOption('-o, --output <file>', 'output .onnx path (external-data files, if any, are written beside it)')
-    .addOption(new Option('--graph <form>', 'ort: com.microsoft fused ops; standard: ai.onnx opset 17 only (default: the run\'s, else ort)').choices(['ort', 'standard']))
-    .addOption(new Option('--mode <mode>', 'prefill: seq tokens in; decode: one token with a cache of --context positions').choices(['prefill', 'decode']).default('prefill'))
-    .option('--batch <n>', 'batch size (default: the run\'s, else 1)', intOption('batch', 1))
-    .option('--seq <n>', 'tokens per prefill pass (default: the run\'s, else 192)', intOption('seq', 1))
-    .option('--context <n>', 'cached positions in decode mode (default: the run\'s, else 192)', intOption('context', 0))
-    .option('--mem-len <n>', 'Transformer-XL memory length (default: the run\'s, else 192)', intOption('mem-len', 0))
-    .option('--seed <n>', 'weight seed (default: the run\'s, else 0)', intOption('seed', 0))
+    .addOption(graphOption('ort: com.microsoft fused ops; standard: ai.onnx opset 17 only (default: the run\'s, else ort)'))
+    .addOption(new Option('--mode <mode>', 'prefill: seq tokens in; decode: one token with a cache of --context positions').choices(['prefill', 'decode']).default('prefill'));
+  return shapeOptions(cmd, "the run's, else batch 1 and 192 tokens")
+    .addOption(new Option('--seed <n>', 'weight seed (default: the run\'s, else 0)').argParser(int('--seed')))
     .option('--json', 'print what was written as JSON on stdout')
     .action((o: ExportCliOptions) => {
+      // Before the export, which can take a while for a large model.
+      if (!statSync(dirname(o.output), { throwIfNoEntry: false })?.isDirectory()) {
+        throw new LtsError(`cannot write ${o.output}: directory ${dirname(o.output)} does not exist`);
+      }
       let src: Source;
       if (o.from !== undefined) {
         if (o.config !== undefined) throw new LtsError('give either --config or --from, not both');
@@ -92,21 +92,16 @@ export function exportCommand(): Command {
         if (o.config === undefined) throw new LtsError('give --config <file> or --from <pareto.json> --id <id>');
         src = { cfg: loadConfigFile(o.config), shapes: DEFAULT_SHAPES, graph: 'ort', seed: 0 };
       }
-      const shapes: ShapeSettings = {
-        batch: o.batch ?? src.shapes.batch,
-        seq: o.seq ?? src.shapes.seq,
-        context: o.context ?? src.shapes.context,
-        mem_len: o.memLen ?? src.shapes.mem_len,
-      };
+      const shapes = applyShapes(src.shapes, o);
       const form = o.graph ?? src.graph;
       const seed = o.seed ?? src.seed;
       const t0 = performance.now();
       const model = exportModel(src.cfg, { form, mode: o.mode, shapes, seed });
       const exportMs = performance.now() - t0;
-      writeFileSync(o.output, model.bytes);
+      writeOutput(o.output, model.bytes);
       // ORT resolves external-data locations relative to the model file.
       const dir = dirname(o.output);
-      for (const ext of model.externalData) writeFileSync(join(dir, ext.path), ext.data);
+      for (const ext of model.externalData) writeOutput(join(dir, ext.path), ext.data);
       const bytes = model.bytes.byteLength + model.externalData.reduce((s, e) => s + e.data.byteLength, 0);
       const summary = {
         id: candidateId(src.cfg),

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry point: wires each subcommand module and turns every error into one line and a non-zero exit.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { LtsError } from '../util/errors.js';
+import { LtsError, oneLine } from '../util/errors.js';
+import { toolVersion } from '../util/package.js';
 import { agentCommand } from './agent.js';
 import { calibrateCommand } from './calibrate.js';
 import { correlateCommand } from './correlate.js';
@@ -14,13 +14,17 @@ import { profileCommand } from './profile.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** Commander's own errors (unknown option, bad choice) in the `lts: error: ...` form, on one line. */
+const output = {
+  outputError: (str: string, write: (s: string) => void) => write(str.startsWith('error:') ? `lts: ${oneLine(str)}\n` : str),
+};
 
 function program(): Command {
   const root = new Command('lts')
     .description('Training-free, hardware-aware architecture search for small autoregressive language models')
-    .version(pkg.version)
+    .version(toolVersion())
     .showHelpAfterError('(run with --help for usage)')
+    .configureOutput(output)
     .exitOverride();
   for (const cmd of [
     searchCommand(),
@@ -34,14 +38,14 @@ function program(): Command {
     correlateCommand(),
     calibrateCommand(),
   ]) {
-    root.addCommand(cmd.exitOverride());
+    root.addCommand(cmd.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)'));
   }
   return root;
 }
 
 function fail(message: string, code: number): never {
   // One line, whatever the message carried (parser errors, wrapped native errors).
-  process.stderr.write(`lts: error: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  process.stderr.write(`lts: error: ${oneLine(message)}\n`);
   process.exit(code);
 }
 

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { formatPrediction, intervalRecord, predictInterval, type Calibration, type PplPrediction } from '../calibrate/index.js';
 import { calibrationFor } from '../calibrate/resolve.js';
+import { definitionOf } from '../families/index.js';
 import { paramBreakdown, type ParamBreakdown } from '../proxy/index.js';
 import { candidateId, canonical, loadConfigFile } from '../space/index.js';
 import type { ArchConfig } from '../space/types.js';
@@ -17,8 +18,9 @@ export function formatParams(cfg: ArchConfig, b: ParamBreakdown): string {
     ['output', b.output],
     ['total', b.total],
   ];
+  for (const [k, v] of Object.entries(b.extra ?? {})) rows.push([k, v]);
   const w = Math.max(...rows.map(([, v]) => n(v).length));
-  const head = `${candidateId(cfg)}  ${cfg.family}, ${cfg.n_layer} layers, d_model ${cfg.d_model}, div_val ${cfg.div_val}`;
+  const head = `${candidateId(cfg)}  ${cfg.family}, ${definitionOf(cfg).summary(cfg).text}`;
   return [head, ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${n(v).padStart(w)}`)].join('\n');
 }
 

@@ -6,16 +6,8 @@ import { intervalRecord } from '../calibrate/index.js';
 import { reportCalibrations } from '../report/calibration.js';
 import { readPareto } from '../search/results.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { LtsError } from '../util/errors.js';
 import { exportCommand } from './export.js';
-
-function limit(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new LtsError(`--${name} must be a positive number, got ${v}`);
-    return n;
-  };
-}
+import { positive } from './options.js';
 
 interface PickOptions {
   latencyMax?: number;
@@ -31,9 +23,9 @@ export function pickCommand(): Command {
   return new Command('pick')
     .description('choose the frontier point to deploy: the best predicted perplexity within your latency / memory limits')
     .argument('<run-dir>', 'a search run directory (pareto.json)')
-    .option('--latency-max <ms>', 'prefill latency limit (median, ms)', limit('latency-max'))
-    .option('--decode-max <ms>', 'per-token decode latency limit (median, ms)', limit('decode-max'))
-    .option('--memory-max <MB>', 'peak inference memory limit (MB)', limit('memory-max'))
+    .option('--latency-max <ms>', 'prefill latency limit (median, ms)', positive('--latency-max'))
+    .option('--decode-max <ms>', 'per-token decode latency limit (median, ms)', positive('--decode-max'))
+    .option('--memory-max <MB>', 'peak inference memory limit (MB)', positive('--memory-max'))
     .option('--calibration <name|file>', 'perplexity calibration (default: the run\'s, as in lts report)')
     .option('--export <model.onnx>', 'also write the chosen model as ONNX (the run\'s graph form, shapes and seed)')
     .option('--config-out <config.json>', 'also write the chosen architecture as an lts config')

@@ -56,6 +56,8 @@ function isObject(v: unknown): v is Raw {
 }
 
 function dialectOf(raw: Raw): ConfigDialect {
+  // A configs/<id>.json that lts wrote (it carries its `lts` block): the family reads its own forms back.
+  if (isObject(raw.lts) && typeof raw.lts.kind === 'string') return 'lts';
   const mt = raw.model_type;
   const arch = Array.isArray(raw.architectures) ? raw.architectures.map(String) : [];
   if (mt === 'gpt2' || arch.some((a) => a.startsWith('GPT2')) || 'n_embd' in raw && !('d_model' in raw)) return 'hf-gpt2';

@@ -13,6 +13,16 @@ export interface ExportOptions {
   seed: number;
 }
 
+/** Knobs for tests and benchmarks, not part of a candidate's identity. */
+export interface BuildExtras {
+  /** Multiplies every initializer's standard deviation (tests use larger weights so mistakes show). */
+  weightScale?: number;
+  /** Lowers the size past which weights go to external data (tests of that path). */
+  protoLimitBytes?: number;
+  /** Prefill only: also output the state a decode step continues from (`present.*`, `present_conv.*`). */
+  presentState?: boolean;
+}
+
 export interface TensorSpec {
   name: string;
   type: 'int64' | 'float32';

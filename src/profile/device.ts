@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import AjvModule from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LtsError } from '../util/errors.js';
-import { packageRoot } from './paths.js';
+import { readJsonFile, resolveNamed } from '../util/files.js';
+import { packageRoot } from '../util/package.js';
 import type { DeviceProfile, MeasureProtocol } from './types.js';
 
 export const DEFAULT_PROTOCOL: MeasureProtocol = {
@@ -23,7 +24,7 @@ let validator: ValidateFunction | undefined;
 
 function validate(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'device.schema.json'), 'utf8'));
+    const schema = readJsonFile(join(packageRoot(), 'schemas', 'device.schema.json')) as object;
     validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
   }
   return validator;
@@ -78,21 +79,6 @@ export function parseDevice(json: unknown, where = 'device profile'): DeviceProf
 
 /** A shipped profile by name (devices/<name>.json), or a path to a profile file. */
 export function loadDevice(nameOrPath: string): DeviceProfile {
-  const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
-  const file = looksLikePath ? resolve(nameOrPath) : join(devicesDir(), `${nameOrPath}.json`);
-  if (!looksLikePath && !existsSync(file))
-    throw new LtsError(`unknown device '${nameOrPath}' (known: ${listDevices().join(', ')}; or give a path to a profile file)`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new LtsError(`cannot read device profile ${nameOrPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new LtsError(`device profile ${nameOrPath} is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return parseDevice(json, `device profile ${nameOrPath}`);
+  const file = resolveNamed(nameOrPath, devicesDir(), (name) => `unknown device '${name}' (known: ${listDevices().join(', ')}; or give a path to a profile file)`);
+  return parseDevice(readJsonFile(file, 'device profile'), `device profile ${nameOrPath}`);
 }

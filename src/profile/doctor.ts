@@ -6,7 +6,7 @@ import { arch, cpus, hostname, platform, release, totalmem, type } from 'node:os
 import { join } from 'node:path';
 import { LtsError } from '../util/errors.js';
 import { probeProvider } from './measure.js';
-import { packageDir, packageVersion } from './paths.js';
+import { packageDir, packageVersion } from '../util/package.js';
 import type { DeviceProfile, Fingerprint } from './types.js';
 
 export const CUDA_INSTALL_CMD = 'ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node';

@@ -28,13 +28,3 @@ export type WorkerReply =
   | { kind: 'phase'; phase: string }
   | { kind: 'measured'; result: Measurement }
   | { kind: 'probed'; result: ProbeResult };
-
-/** First line of an error, without the C++ source location ORT prefixes to it. */
-export function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  let line = msg.split('\n').find((l) => l.trim() !== '') ?? msg;
-  line = line.replace(/\x1b\[[0-9;]*m/g, '').trim();
-  const cut = line.match(/(?:was false\.|\] ?:? ?\d* ?: ?[A-Z_]+ ?:)\s*(.+)$/);
-  if (cut?.[1]) line = cut[1];
-  return line.length > 300 ? line.slice(0, 297) + '...' : line;
-}

@@ -6,13 +6,22 @@ import { cpus } from 'node:os';
 import type { ArchConfig } from '../space/types.js';
 import type { ExportedModel, ExportOptions, GraphMode } from '../export/types.js';
 import { makeInputs } from './inputs.js';
-import { packageVersion } from './paths.js';
+import { packageVersion } from '../util/package.js';
+import { oneLine } from '../util/errors.js';
 import { hwmMb, resetHwm } from './procmem.js';
 import { medianSorted, runFixed, runProtocol } from './stats.js';
 import { tinyModel } from './tiny.js';
 import type { DeviceProfile, LatencyStats, Measurement, MemoryStats } from './types.js';
-import { oneLine, TASK_END, type ModelSource, type ProbeResult, type WorkerReply, type WorkerTask } from './wire.js';
+import { TASK_END, type ModelSource, type ProbeResult, type WorkerReply, type WorkerTask } from './wire.js';
 import { execFileSync } from 'node:child_process';
+
+/** An ORT error in one short line: without the C++ source location ORT prefixes to its messages, at most 300 characters. */
+function ortError(e: unknown): string {
+  let line = oneLine(e);
+  const cut = line.match(/(?:was false\.|\] ?:? ?\d* ?: ?[A-Z_]+ ?:)\s*(.+)$/);
+  if (cut?.[1]) line = cut[1];
+  return line.length > 300 ? line.slice(0, 297) + '...' : line;
+}
 
 type Ort = typeof import('onnxruntime-node');
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
@@ -115,7 +124,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
     try {
       model = await buildModel(source, mode, device, seed);
     } catch (e) {
-      return fail(`export failed: ${oneLine(e)}`);
+      return fail(`export failed: ${ortError(e)}`);
     }
     timing.export_ms += performance.now() - t;
     const specs = model.inputs;
@@ -126,7 +135,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
     try {
       session = await createSession(ort, model, device);
     } catch (e) {
-      return fail(`session creation failed: ${oneLine(e)}`);
+      return fail(`session creation failed: ${ortError(e)}`);
     }
     timing.session_ms += performance.now() - t;
     // The session holds its own copy of the weights; the serialized bytes must not count as serving memory.
@@ -167,7 +176,7 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
       if (mode === 'prefill' && metrics.includes('latency')) out.latency = stats;
       if (mode === 'decode') out.decode = stats;
     } catch (e) {
-      return fail(`run failed: ${oneLine(e)}`);
+      return fail(`run failed: ${ortError(e)}`);
     }
     timing.measure_ms += performance.now() - t;
 
@@ -200,7 +209,7 @@ async function probe(task: Extract<WorkerTask, { kind: 'probe' }>): Promise<Prob
     await session.release();
     return { ok: true, ms: performance.now() - t0, version };
   } catch (e) {
-    return { ok: false, error: oneLine(e), ms: performance.now() - t0, version };
+    return { ok: false, error: ortError(e), ms: performance.now() - t0, version };
   }
 }
 
@@ -219,7 +228,7 @@ process.on('message', (task: WorkerTask) => {
     try {
       reply = task.kind === 'probe' ? { kind: 'probed', result: await probe(task) } : { kind: 'measured', result: await measure(task) };
     } catch (e) {
-      const error = `worker error: ${oneLine(e)}`;
+      const error = `worker error: ${ortError(e)}`;
       reply = task.kind === 'probe'
         ? { kind: 'probed', result: { ok: false, error, ms: 0, version: '' } }
         : { kind: 'measured', result: { ok: false, error, timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 0 } } };

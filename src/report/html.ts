@@ -123,7 +123,7 @@ export function renderHtml(x: HtmlInput): string {
         : `<td${x.columns[i]!.numeric ? ' class="num"' : ''}>${content}</td>`;
     }).join('')}</tr>`)
     .join('\n');
-  const kinds = Object.entries(x.configKinds).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+  const kinds = Object.entries(x.configKinds).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>lts report: ${esc(p.device.name)} (${esc(p.created_at)})</title>

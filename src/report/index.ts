@@ -1,4 +1,5 @@
 // `lts report`: pareto.svg, report.html, frontier.csv and configs/<id>.json from a run directory.
+import { definitionOf } from '../families/index.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatPrediction, intervalRecord, predictInterval, type Calibration, type PplPrediction } from '../calibrate/index.js';
@@ -14,7 +15,7 @@ import { driftRows, driftSpec } from './drift-plot.js';
 import { correctRecords } from '../search/drift.js';
 import { trainingConfig, type TrainingConfigKind } from './training-config.js';
 
-export { trainingConfig, hfMismatch, TRAINING_CONFIG_SCHEMA, type TrainingConfig, type TrainingConfigKind } from './training-config.js';
+export { trainingConfig, TRAINING_CONFIG_SCHEMA, type TrainingConfig, type TrainingConfigKind } from './training-config.js';
 
 export interface ReportOptions {
   /** Calibration (object, built-in name or file) for candidates' predicted perplexity; default: the one named in pareto.json. */
@@ -62,10 +63,10 @@ type ReportPoint = FrontierPoint & { pred: PplPrediction };
 export function frontierCsv(points: readonly ReportPoint[]): string {
   const lines = [FRONTIER_CSV_COLUMNS.join(',')];
   for (const p of points) {
-    const c = p.config;
+    const c = definitionOf(p.config).summary(p.config);
     const row: Record<(typeof FRONTIER_CSV_COLUMNS)[number], unknown> = {
       id: p.id, family: p.family, n_layer: c.n_layer, d_model: c.d_model,
-      n_head: c.n_head.slice(0, c.n_layer).join(';'), d_inner: c.d_inner.slice(0, c.n_layer).join(';'),
+      n_head: c.n_head.join(';'), d_inner: c.d_inner.join(';'),
       div_val: c.div_val, d_embed: c.d_embed, vocab_size: c.vocab_size,
       decoder_params: p.decoder_params, total_params: p.total_params, predicted_ppl: p.pred.ppl,
       predicted_ppl_low: p.pred.low, predicted_ppl_high: p.pred.high, ppl_calibration: p.pred.calibration, ppl_anchored: p.pred.anchored, ppl_in_range: p.pred.in_range,
@@ -151,10 +152,10 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     ? await renderSvg(driftSpec(driftRows(pareto.drift.series), pareto.settings.protocol.targetRelCi, pareto.drift.sentinel.id))
     : undefined;
 
-  const configKinds: Record<TrainingConfigKind, number> = { 'hf-gpt2': 0, 'hf-transfo-xl': 0, 'per-layer': 0 };
+  const configKinds: Record<TrainingConfigKind, number> = {};
   const configs = frontier.map((p) => {
     const tc = trainingConfig(p, pareto.settings);
-    configKinds[tc.lts.kind]++;
+    configKinds[tc.lts.kind] = (configKinds[tc.lts.kind] ?? 0) + 1;
     return { id: p.id, tc };
   });
 
@@ -178,15 +179,15 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
   ];
   const sorted = byCost;
   const rows: TableCell[][] = sorted.map((p) => {
-    const c = p.config;
+    const c = definitionOf(p.config).summary(p.config);
     const n = (v: number | undefined, d: number): TableCell => ({ text: fmt(v, d), ...(v !== undefined ? { value: v } : {}) });
     return [
       { text: p.id },
       { text: p.family },
       n(c.n_layer, 0),
       n(c.d_model, 0),
-      { text: listCompact(c.n_head.slice(0, c.n_layer)) },
-      { text: listCompact(c.d_inner.slice(0, c.n_layer)) },
+      { text: listCompact(c.n_head) },
+      { text: listCompact(c.d_inner) },
       n(c.div_val, 0),
       n(p.decoder_params / 1e6, 3),
       n(p.total_params / 1e6, 3),

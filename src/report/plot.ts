@@ -1,6 +1,7 @@
 // The Pareto plot: a vega-lite spec compiled with vega-lite and rendered to SVG by vega, headless.
 // One row per measured cost; in each row one perplexity panel per calibration (perplexities of
 // different calibrations are not comparable, so they never share an axis) and the decoder-params panel.
+import { FAMILIES } from '../families/index.js';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
 
@@ -35,7 +36,9 @@ export interface PlotOptions {
   frontierLine: boolean;
 }
 
-const FAMILY_COLOR: Record<string, string> = { gpt2: '#d62728', 'transfo-xl': '#1f77b4', primer: '#2ca02c' };
+// One colour per registered family, in registry order (gpt2 red, transfo-xl blue, primer green, ...).
+const PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+const FAMILY_COLOR: Record<string, string> = Object.fromEntries(FAMILIES.map((f, i) => [f, PALETTE[i % PALETTE.length]!]));
 const HEIGHT = 340;
 
 /** Colours fixed per family (the same family keeps its colour across reports); legend lists only families on the frontier. */

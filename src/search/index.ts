@@ -3,7 +3,8 @@ export { runSearch, type RunSearchOptions, type SearchOutcome, type SearchProgre
 export { searchSpaces, type FamilySpace, type SearchSpaces } from './spaces.js';
 export { searchObjectives, feasible, metricValue, requestedMetrics } from './objectives.js';
 export { MeasurementCache, measurementContext, stableStringify } from './cache.js';
-export { CANDIDATES_FILE, PARETO_FILE, readPareto, readCandidates, writePareto, frontierPoint, toolVersion } from './results.js';
+export { CANDIDATES_FILE, PARETO_FILE, readPareto, readCandidates, writePareto, frontierPoint } from './results.js';
+export { toolVersion } from '../util/package.js';
 export { perplexityAnnotator } from './calibration.js';
 export { progressReporter, progressLine, formatDuration, type ProgressReporter } from './progress.js';
 export type * from './types.js';

@@ -1,12 +1,12 @@
 // Run-directory files: candidates.jsonl (append-only) and pareto.json (atomic), and reading them back.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import AjvModule from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Fingerprint, Measurement } from '../profile/types.js';
 import { parseDevice } from '../profile/device.js';
-import { packageRoot } from '../profile/paths.js';
+import { readJsonFile } from '../util/files.js';
+import { packageRoot } from '../util/package.js';
 import { parseSpaceOverrides } from '../space/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { LtsError } from '../util/errors.js';
@@ -15,23 +15,6 @@ import type { CandidateRecord, FrontierPoint, ParetoFile, ScreenedRecord } from 
 
 export const CANDIDATES_FILE = 'candidates.jsonl';
 export const PARETO_FILE = 'pareto.json';
-
-let cachedVersion: string | undefined;
-
-/** The tool's version from its package.json (found by walking up from this module, src/ or dist/src/). */
-export function toolVersion(): string {
-  if (cachedVersion) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'lts' && pkg.version) return (cachedVersion = pkg.version);
-    }
-    dir = dirname(dir);
-  }
-  return (cachedVersion = '0.0.0');
-}
 
 export function frontierPoint(r: CandidateRecord): FrontierPoint {
   const m: Measurement = r.measurement;
@@ -65,21 +48,10 @@ export function writePareto(dir: string, file: ParetoFile): void {
   writeFileAtomic(join(dir, PARETO_FILE), JSON.stringify(file, null, 2) + '\n');
 }
 
-/** An error message on one line: V8's JSON errors quote the input, newlines included. */
-export function oneLineMessage(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').trim();
-}
-
 export function readPareto(dir: string): ParetoFile {
   const p = join(dir, PARETO_FILE);
   if (!existsSync(p)) throw new LtsError(`${dir} is not a search run directory: no ${PARETO_FILE}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(p, 'utf8'));
-  } catch (err) {
-    throw new LtsError(`${p}: not valid JSON (${oneLineMessage(err)})`);
-  }
-  const f = parsed as Partial<ParetoFile>;
+  const f = readJsonFile(p) as Partial<ParetoFile>;
   if (f.schema_version !== 1 || !f.settings || !f.device) {
     throw new LtsError(`${p}: not an lts pareto.json (schema_version 1 with settings and device expected)`);
   }
@@ -99,7 +71,7 @@ export function readResumable(dir: string): ParetoFile {
   const where = join(dir, PARETO_FILE);
   parseDevice(f.device, `${where}: device`);
   if (!settingsValidator) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'pareto.schema.json'), 'utf8')) as {
+    const schema = readJsonFile(join(packageRoot(), 'schemas', 'pareto.schema.json')) as {
       properties: { settings: object };
       definitions: object;
     };

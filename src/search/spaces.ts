@@ -1,7 +1,7 @@
 // The loop's view of the search space: one space per family plus the identity and proxy functions.
 // Kept behind this small interface so the loop stays family-agnostic.
-import { paramBreakdown } from '../proxy/index.js';
-import { candidateId, canonical, getSpace, overridesFor, validateConfig, type SpaceOverrides } from '../space/index.js';
+import { familyDefinition } from '../families/index.js';
+import { candidateId, canonical, formatViolation, getSpace, overridesFor, type SpaceOverrides } from '../space/index.js';
 import type { Rng } from '../util/rng.js';
 import type { ArchConfig, Family } from '../space/types.js';
 import type { CandidateInfo } from './types.js';
@@ -30,15 +30,23 @@ export function searchSpaces(
   bounds: { min: number; max: number },
   overrides: SpaceOverrides = {},
 ): SearchSpaces {
+  const options = new Map<Family, Record<string, unknown>>();
   const spaces = new Map<Family, FamilySpace>(
     families.map((f) => {
       const s = getSpace(f, { ...overridesFor(overrides, f), bounds });
-      // Structure only: the loop checks the bounds against the count identify() makes anyway.
-      const validate = (cfg: ArchConfig): string | null =>
-        cfg.family !== f ? `family: family: ${JSON.stringify(cfg.family)} is not this space's family ${f}` : validateConfig(cfg, undefined, s.options.dInnerRatio);
+      options.set(f, s.options as unknown as Record<string, unknown>);
+      // Structure only (the family's rules under this space's settings): the loop checks the bounds
+      // against the count identify() makes anyway.
+      const validate = (cfg: ArchConfig): string | null => {
+        if (cfg.family !== f) return `family: family: ${JSON.stringify(cfg.family)} is not this space's family ${f}`;
+        const v = familyDefinition(f).findViolation(cfg, undefined, s.options);
+        return v ? formatViolation(v) : null;
+      };
       return [f, { sample: s.sample, mutate: s.mutate, crossover: s.crossover, validate }];
     }),
   );
+  // The proxy as this search's options for the family define it.
+  const identifyHere = (genome: ArchConfig): Identity => identify(genome, options.get(genome.family));
   return {
     families: [...families],
     space(family) {
@@ -46,13 +54,14 @@ export function searchSpaces(
       if (!s) throw new Error(`no search space for family ${family}`);
       return s;
     },
-    identify,
+    identify: identifyHere,
   };
 }
 
-export function identify(genome: ArchConfig): Identity {
+/** A genome's identity; the proxy as `options` (a search's options for the family) define it, else the family default. */
+export function identify(genome: ArchConfig, options?: Record<string, unknown>): Identity {
   const config = canonical(genome);
-  const b = paramBreakdown(config);
+  const def = familyDefinition(config.family);
   // canonical() of a canonical config is itself, so its JSON is the candidate key.
-  return { config, key: JSON.stringify(config), id: candidateId(config), family: config.family, decoder_params: b.decoder, total_params: b.total };
+  return { config, key: JSON.stringify(config), id: candidateId(config), family: config.family, decoder_params: def.proxyParams(config, options), total_params: def.paramBreakdown(config).total };
 }

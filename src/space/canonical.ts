@@ -1,31 +1,11 @@
-// Candidate identity: decided on the active layers and the settings that change the model, nothing else.
+// Candidate identity: the family's canonical config, its JSON the key, a hash of the key the id.
 import { createHash } from 'node:crypto';
+import { definitionOf } from '../families/index.js';
 import type { ArchConfig } from './types.js';
 
-/**
- * The config as it is identified: per-layer lists cut to n_layer, Primer switches only on Primer
- * (default false), and settings a plain embedding does not use (cutoffs, d_embed) normalized away.
- * Field order is fixed so JSON.stringify of the result is a stable key.
- */
+/** The config as it is identified (the family decides: active layers only, fixed field order). */
 export function canonical(cfg: ArchConfig): ArchConfig {
-  const plain = cfg.div_val === 0;
-  const out: ArchConfig = {
-    family: cfg.family,
-    n_layer: cfg.n_layer,
-    d_model: cfg.d_model,
-    d_inner: cfg.d_inner.slice(0, cfg.n_layer),
-    n_head: cfg.n_head.slice(0, cfg.n_layer),
-    div_val: cfg.div_val,
-    d_embed: plain ? cfg.d_model : cfg.d_embed,
-    vocab_size: cfg.vocab_size,
-    cutoffs: plain ? [] : [...cfg.cutoffs],
-    n_positions: cfg.n_positions,
-  };
-  if (cfg.family === 'primer') {
-    out.primer_square = cfg.primer_square === true;
-    out.primer_conv = cfg.primer_conv === true;
-  }
-  return out;
+  return definitionOf(cfg).canonical(cfg);
 }
 
 export function candidateKey(cfg: ArchConfig): string {

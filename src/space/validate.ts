@@ -1,104 +1,26 @@
-// Validity rules. Each failure names its rule so a rejected candidate says why.
-import { decoderParams } from '../proxy/index.js';
-import type { ParamBounds } from './defaults.js';
-import { D_INNER_RATIO } from './defaults.js';
-import { FAMILIES, type ArchConfig } from './types.js';
+// Validity: the family's rules, each failure naming its rule so a rejected candidate says why.
+import { FAMILIES, isFamily, familyDefinition } from '../families/index.js';
+import type { ParamBounds, Violation } from '../families/types.js';
+import type { ArchConfig } from './types.js';
 
-export type Rule =
-  | 'family'
-  | 'n_layer'
-  | 'positive-int'
-  | 'list-length'
-  | 'heads-divide-d_model'
-  | 'd_inner-ratio'
-  | 'div_val'
-  | 'cutoffs'
-  | 'embed-width'
-  | 'primer-only'
-  | 'bounds';
-
-export interface Violation {
-  rule: Rule;
-  /** Config path of the offending field, e.g. `n_head[2]`. */
-  field: string;
-  /** What is wrong, without the field name: `3 does not divide d_model 256`. */
-  detail: string;
-}
+export type { Violation } from '../families/types.js';
+/** A rule's name, e.g. `heads-divide-d_model` (each family documents its own). */
+export type Rule = Violation['rule'];
 
 export function formatViolation(v: Violation): string {
   return `${v.rule}: ${v.field}: ${v.detail}`;
 }
 
-const isPosInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 1;
-
 /** First violated rule, or null. Bounds are checked only when given (and only once the structure is valid). */
-export function findViolation(cfg: ArchConfig, bounds?: ParamBounds, dInnerRatio = D_INNER_RATIO): Violation | null {
-  if (!FAMILIES.includes(cfg.family)) {
+export function findViolation(cfg: ArchConfig, bounds?: ParamBounds, dInnerRatio?: number): Violation | null {
+  if (!isFamily(cfg.family)) {
     return { rule: 'family', field: 'family', detail: `unknown family ${JSON.stringify(cfg.family)} (known: ${FAMILIES.join(', ')})` };
   }
-  if (!isPosInt(cfg.n_layer)) return { rule: 'n_layer', field: 'n_layer', detail: `${cfg.n_layer} is not an integer >= 1` };
-  for (const f of ['d_model', 'vocab_size', 'd_embed'] as const) {
-    if (!isPosInt(cfg[f])) return { rule: 'positive-int', field: f, detail: `${cfg[f]} is not an integer >= 1` };
-  }
-  if (!(Number.isInteger(cfg.n_positions) && cfg.n_positions >= 0)) {
-    return { rule: 'positive-int', field: 'n_positions', detail: `${cfg.n_positions} is not a non-negative integer` };
-  }
-  for (const f of ['d_inner', 'n_head'] as const) {
-    if (!Array.isArray(cfg[f]) || cfg[f].length < cfg.n_layer) {
-      const len = Array.isArray(cfg[f]) ? cfg[f].length : 'not a list';
-      return { rule: 'list-length', field: f, detail: `has ${len} entries, needs at least n_layer ${cfg.n_layer}` };
-    }
-  }
-  const d = cfg.d_model;
-  for (let i = 0; i < cfg.n_layer; i++) {
-    const h = cfg.n_head[i];
-    if (!isPosInt(h)) return { rule: 'positive-int', field: `n_head[${i}]`, detail: `${h} is not an integer >= 1` };
-    if (d % h !== 0) return { rule: 'heads-divide-d_model', field: `n_head[${i}]`, detail: `${h} does not divide d_model ${d}` };
-  }
-  for (let i = 0; i < cfg.n_layer; i++) {
-    const f = cfg.d_inner[i];
-    if (!isPosInt(f)) return { rule: 'positive-int', field: `d_inner[${i}]`, detail: `${f} is not an integer >= 1` };
-    if (!(f > dInnerRatio * d)) {
-      return { rule: 'd_inner-ratio', field: `d_inner[${i}]`, detail: `${f} is not > ${dInnerRatio} x d_model ${d} (${+(dInnerRatio * d).toFixed(4)})` };
-    }
-  }
-  if (!(Number.isInteger(cfg.div_val) && cfg.div_val >= 0)) {
-    return { rule: 'div_val', field: 'div_val', detail: `${cfg.div_val} is not an integer >= 0` };
-  }
-  if (!Array.isArray(cfg.cutoffs)) return { rule: 'cutoffs', field: 'cutoffs', detail: 'is not a list' };
-  for (let k = 0; k < cfg.cutoffs.length; k++) {
-    const c = cfg.cutoffs[k];
-    const prev = k === 0 ? 0 : cfg.cutoffs[k - 1]!;
-    if (!isPosInt(c) || c <= prev) return { rule: 'cutoffs', field: `cutoffs[${k}]`, detail: `${c} is not an integer > ${prev} (cutoffs must be strictly increasing and positive)` };
-    if (c >= cfg.vocab_size) return { rule: 'cutoffs', field: `cutoffs[${k}]`, detail: `${c} is not < vocab_size ${cfg.vocab_size}` };
-  }
-  if (cfg.div_val === 0) {
-    if (cfg.d_embed !== d) return { rule: 'embed-width', field: 'd_embed', detail: `${cfg.d_embed} must equal d_model ${d} with a plain tied embedding (div_val 0)` };
-  } else {
-    const k = cfg.cutoffs.length;
-    const w = Math.floor(cfg.d_embed / cfg.div_val ** k);
-    if (w < 1) return { rule: 'embed-width', field: 'd_embed', detail: `${cfg.d_embed} / div_val ${cfg.div_val}^${k} leaves the last adaptive cluster with width 0` };
-  }
-  if (cfg.family !== 'primer') {
-    for (const f of ['primer_square', 'primer_conv'] as const) {
-      if (cfg[f] !== undefined && cfg[f] !== false) return { rule: 'primer-only', field: f, detail: `only family primer takes ${f} (family is ${cfg.family})` };
-    }
-  } else {
-    for (const f of ['primer_square', 'primer_conv'] as const) {
-      if (cfg[f] !== undefined && typeof cfg[f] !== 'boolean') return { rule: 'primer-only', field: f, detail: `${JSON.stringify(cfg[f])} is not a boolean` };
-    }
-  }
-  if (bounds) {
-    const p = decoderParams(cfg);
-    if (p < bounds.min || p > bounds.max) {
-      return { rule: 'bounds', field: 'decoder_params', detail: `${p} outside [${bounds.min}, ${bounds.max}]` };
-    }
-  }
-  return null;
+  return familyDefinition(cfg.family).findViolation(cfg, bounds, dInnerRatio === undefined ? undefined : { dInnerRatio });
 }
 
 /** null when valid, else `<rule>: <field>: <what is wrong>`. */
-export function validateConfig(cfg: ArchConfig, bounds?: ParamBounds, dInnerRatio = D_INNER_RATIO): string | null {
+export function validateConfig(cfg: ArchConfig, bounds?: ParamBounds, dInnerRatio?: number): string | null {
   const v = findViolation(cfg, bounds, dInnerRatio);
   return v ? formatViolation(v) : null;
 }

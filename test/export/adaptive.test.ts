@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../src/export/graph.js';
-import { adaptiveClusters, adaptiveEmbedding, adaptiveLogSoftmax } from '../../src/export/adaptive.js';
+import { adaptiveClusters, adaptiveEmbedding, adaptiveLogSoftmax } from '../../src/export/blocks/adaptive.js';
 import { initWeight, WeightSource } from '../../src/export/weights.js';
 import type { ArchConfig } from '../../src/space/types.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { exportModel } from '../../src/export/index.js';
-import { buildTransfoXl, buildTransfoXlGraph, type TxlGraphShapes } from '../../src/export/transfo-xl.js';
+import { buildTransfoXl, buildTransfoXlGraph, type TxlGraphShapes } from '../../src/families/transfo-xl/graph.js';
 import type { ExportedModel, GraphForm } from '../../src/export/types.js';
 import { totalParams } from '../../src/proxy/index.js';
 import type { ArchConfig } from '../../src/space/types.js';

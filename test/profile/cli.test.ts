@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { doctorCommand } from '../../src/cli/doctor.js';
-import { applyOverrides, parseMetrics, profileCommand, repeatDrift, repeatSpread } from '../../src/cli/profile.js';
+import { applyDeviceOverrides, applyProtocol, parseMetrics } from '../../src/cli/options.js';
+import { profileCommand, repeatDrift, repeatSpread, type ProfileCliOptions } from '../../src/cli/profile.js';
+import { parseArgs } from '../search/helpers.js';
 import { loadDevice } from '../../src/profile/index.js';
 import type { Measurement } from '../../src/profile/types.js';
 import { LtsError } from '../../src/util/errors.js';
@@ -19,18 +21,28 @@ function captureStdout(): { text: () => string } {
 afterEach(() => vi.restoreAllMocks());
 
 describe('lts profile', () => {
-  it('parses metric lists and rejects unknown ones', () => {
-    expect(parseMetrics('latency, memory,latency')).toEqual(['latency', 'memory']);
+  it('parses metric lists and rejects unknown ones, and a metric named twice (as lts search does)', () => {
+    expect(parseMetrics('latency, memory')).toEqual(['latency', 'memory']);
+    expect(() => parseMetrics('latency, memory,latency')).toThrow(/--metric lists 'latency' twice/);
     expect(() => parseMetrics('latency,energy')).toThrow(LtsError);
     expect(() => parseMetrics('latency,energy')).toThrow(/unknown metric 'energy'/);
   });
 
   it('command-line overrides replace the profile protocol and keep ranges ordered', () => {
-    const d = applyOverrides(loadDevice('cpu'), { warmupMin: 30, maxRuns: 5, targetCi: 0.01, timeout: 9 });
+    const d = applyProtocol(loadDevice('cpu'), { warmupMin: 30, maxRuns: 5, targetCi: 0.01, timeout: 9 });
     expect(d.protocol).toMatchObject({ warmupMin: 30, warmupMax: 30, minRuns: 5, maxRuns: 5, targetRelCi: 0.01 });
     expect(d.limits.timeoutS).toBe(9);
     expect(loadDevice('cpu').protocol.warmupMin).toBe(3);
-    expect(() => applyOverrides(loadDevice('cpu'), { minRuns: 9, maxRuns: 4 })).toThrow(/--min-runs \(9\) exceeds --max-runs \(4\)/);
+    expect(() => applyProtocol(loadDevice('cpu'), { minRuns: 9, maxRuns: 4 })).toThrow(/--min-runs \(9\) exceeds --max-runs \(4\)/);
+  });
+
+  it('takes the same shape and graph overrides as lts search', () => {
+    const o = parseArgs<ProfileCliOptions>(profileCommand(), ['--config', 'c.json', '--seq', '64', '--batch', '2', '--graph', 'standard', '--max-runs', '7']);
+    const d = applyDeviceOverrides(loadDevice('cpu'), o);
+    expect(d.shapes).toMatchObject({ batch: 2, seq: 64 });
+    expect(d.graph).toBe('standard');
+    expect(d.protocol.maxRuns).toBe(7);
+    expect(() => parseArgs(profileCommand(), ['--config', 'c.json', '--seq', '0'])).toThrow(/--seq must be an integer >= 1, got '0'/);
   });
 
   it('drift across repeats: each repeat divided by the sentinel factor at its middle; spread before and after', () => {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
+import type { Command } from 'commander';
 import { decoderParams, totalParams } from '../../src/proxy/index.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, Metric } from '../../src/profile/types.js';
 import type { ArchConfig } from '../../src/space/types.js';
@@ -135,6 +136,14 @@ export function paretoValidator(): (data: unknown) => string | null {
   const ajv = new Ajv({ allErrors: true, strict: true, validateFormats: false });
   const v = ajv.compile(schema);
   return (data) => (v(data) ? null : ajv.errorsText(v.errors));
+}
+
+/** A command's parsed options for these arguments, without running its action. */
+export function parseArgs<T>(cmd: Command, args: string[]): T {
+  cmd.exitOverride().configureOutput({ writeErr: () => {} });
+  cmd.action(() => {});
+  cmd.parse(args, { from: 'user' });
+  return cmd.opts() as T;
 }
 
 /**

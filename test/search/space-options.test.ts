@@ -2,13 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSettings, spaceOverrides } from '../../src/cli/search.js';
+import { buildSettings, searchCommand, spaceOverrides, type SearchCommandOptions } from '../../src/cli/search.js';
 import { searchSpaces } from '../../src/search/spaces.js';
 import { Rng } from '../../src/space/index.js';
 import { LtsError } from '../../src/util/errors.js';
-import { device } from './helpers.js';
+import { device, parseArgs } from './helpers.js';
 
-const base = { device: 'cpu', metric: 'latency', family: 'gpt2', seed: '1', report: true };
+const opts = (...args: string[]) => parseArgs<SearchCommandOptions>(searchCommand(), args);
+const base = opts();
 
 function spaceFile(json: unknown): string {
   const path = join(mkdtempSync(join(tmpdir(), 'lts-space-')), 'space.json');
@@ -22,7 +23,7 @@ describe('search-space options', () => {
   });
 
   it('takes gene choices and vocabulary from flags into the settings', () => {
-    const s = buildSettings({ ...base, divVal: '0', vocabSize: '32000', cutoffs: '8000,16000' }, device);
+    const s = buildSettings(opts('--div-val', '0', '--vocab-size', '32000', '--cutoffs', '8000,16000'), device);
     expect(s.space).toEqual({ div_val: [0], vocab_size: 32000, cutoffs: [8000, 16000] });
   });
 
@@ -44,7 +45,7 @@ describe('search-space options', () => {
 
   it('--primer ez fixes both Primer switches; flags win over the file', () => {
     const file = spaceFile({ div_val: [1, 2] });
-    expect(spaceOverrides({ ...base, primer: 'ez', space: file, divVal: '4' })).toEqual({
+    expect(spaceOverrides(opts('--primer', 'ez', '--space', file, '--div-val', '4'))).toEqual({
       div_val: [4],
       primer: { primer_square: [true], primer_conv: [true] },
     });
@@ -58,7 +59,8 @@ describe('search-space options', () => {
     expect(() => spaceOverrides({ ...base, space: spaceFile({ n_heads: [2] }) })).toThrow(/\.n_heads: unknown search-space option/);
     expect(() => spaceOverrides({ ...base, space: spaceFile({ gpt2: { d_model: [] } }) })).toThrow(/\.gpt2\.d_model: expected a non-empty list/);
     expect(() => spaceOverrides({ ...base, space: spaceFile({ bounds: { min: 1 } }) })).toThrow(/--param-min/);
-    expect(() => spaceOverrides({ ...base, divVal: '1,x' })).toThrow(LtsError);
+    expect(() => opts('--div-val', '1,x')).toThrow(LtsError);
     expect(() => spaceOverrides({ ...base, primer: 'both' })).toThrow(/--primer must be one of/);
+    expect(() => opts('--primer', 'both')).toThrow(/argument 'both' is invalid/);
   });
 });

@@ -10,10 +10,14 @@
 //   {crit}.out_projs.0           [d_model, d_embed]  untied head projection
 //   {crit}.cluster_weight [n_clusters, d_embed], {crit}.cluster_bias [n_clusters]
 // Output weights are tied to the embedding tables, tail projections to the embedding projections.
-import type { ArchConfig } from '../space/types.js';
-import { LtsError } from '../util/errors.js';
-import type { GraphBuilder } from './graph.js';
-import type { WeightSource } from './weights.js';
+import type { LayeredConfig } from '../../families/layered/config.js';
+import { embeddingViolation } from '../../families/layered/validate.js';
+import { LtsError } from '../../util/errors.js';
+import type { GraphBuilder } from '../graph.js';
+import type { WeightSource } from '../weights.js';
+
+/** The embedding settings of a config (every per-layer family has them). */
+export type AdaptiveSettings = Pick<LayeredConfig, 'd_model' | 'd_embed' | 'div_val' | 'cutoffs' | 'vocab_size'>;
 
 export interface AdaptivePrefixes {
   /** Prefix of the embedding module, e.g. `transformer.word_emb`. */
@@ -30,17 +34,13 @@ export interface Cluster {
 }
 
 /** Token ranges and widths of the clusters: [0, c0), [c0, c1), ..., [c_last, vocab). */
-export function adaptiveClusters(cfg: ArchConfig): Cluster[] {
+export function adaptiveClusters(cfg: AdaptiveSettings): Cluster[] {
   if (cfg.div_val < 1) throw new LtsError(`adaptive embedding needs div_val >= 1, got ${cfg.div_val}`);
+  // The cutoff and width rules are the config's (checked in one place, the family's validation).
+  const v = embeddingViolation(cfg);
+  if (v) throw new LtsError(`${v.field}: ${v.detail}`);
   const ends = [0, ...cfg.cutoffs, cfg.vocab_size];
-  for (let k = 1; k < ends.length; k++) {
-    if (!(ends[k]! > ends[k - 1]!)) throw new LtsError(`cutoffs must increase strictly below vocab_size ${cfg.vocab_size}: [${cfg.cutoffs}]`);
-  }
-  return ends.slice(1).map((end, k) => {
-    const width = cfg.div_val === 1 ? cfg.d_embed : Math.floor(cfg.d_embed / cfg.div_val ** k);
-    if (width < 1) throw new LtsError(`adaptive cluster ${k} has width 0 (d_embed ${cfg.d_embed}, div_val ${cfg.div_val})`);
-    return { start: ends[k]!, end, width };
-  });
+  return ends.slice(1).map((end, k) => ({ start: ends[k]!, end, width: cfg.div_val === 1 ? cfg.d_embed : Math.floor(cfg.d_embed / cfg.div_val ** k) }));
 }
 
 function slice(g: GraphBuilder, x: string, start: number, end: number, axis: number): string {
@@ -51,7 +51,7 @@ function slice(g: GraphBuilder, x: string, start: number, end: number, axis: num
  * Adaptive input embedding of `ids` (int64 [...dims]) -> float32 [...dims, d_model], scaled by
  * sqrt(d_model) as HF does.
  */
-export function adaptiveEmbedding(w: WeightSource, cfg: ArchConfig, ids: string, prefix: string): string {
+export function adaptiveEmbedding(w: WeightSource, cfg: AdaptiveSettings, ids: string, prefix: string): string {
   const g = w.g;
   const d = cfg.d_model;
   const clusters = adaptiveClusters(cfg);
@@ -91,7 +91,7 @@ export function adaptiveEmbedding(w: WeightSource, cfg: ArchConfig, ids: string,
  * d_model]) -> [batch, vocab]. Head = first cluster + one logit per tail cluster; tail cluster k's
  * log-prob = head log-prob of column c0 + k - 1 + log_softmax of the tail logits.
  */
-export function adaptiveLogSoftmax(w: WeightSource, cfg: ArchConfig, hidden: string, prefixes: AdaptivePrefixes): string {
+export function adaptiveLogSoftmax(w: WeightSource, cfg: AdaptiveSettings, hidden: string, prefixes: AdaptivePrefixes): string {
   const g = w.g;
   const d = cfg.d_model;
   const de = cfg.d_embed;

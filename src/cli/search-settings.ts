@@ -1,0 +1,140 @@
+// `lts search` options -> SearchSettings: population split, families, bounds, search-space overrides.
+import type { DeviceProfile, Metric } from '../profile/types.js';
+import { SCREEN_DEFAULTS } from '../search/screening.js';
+import type { SearchSettings, Strategy } from '../search/types.js';
+import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
+import { FAMILIES, type Family } from '../space/types.js';
+import { LtsError } from '../util/errors.js';
+import { isPathLike, readJsonFile } from '../util/files.js';
+import { resolve } from 'node:path';
+
+/** Reference defaults (reference §4): 100 = 20 parents + 40 mutations + 40 crossovers, 30 iterations. */
+export const DEFAULTS = { iterations: 30, population: 100, parents: 20, mutations: 40, crossovers: 40 };
+
+/** Primer variants to search: ez = squared ReLU and conv together; any = each switch drawn freely. */
+export const PRIMER_VARIANTS: Record<string, Pick<SpaceOverrides, 'primer_square' | 'primer_conv'>> = {
+  any: { primer_square: [false, true], primer_conv: [false, true] },
+  ez: { primer_square: [true], primer_conv: [true] },
+  square: { primer_square: [true], primer_conv: [false] },
+  conv: { primer_square: [false], primer_conv: [true] },
+};
+
+/** What `lts search` options hold once commander has parsed them. */
+export interface SearchCliOptions {
+  metric: Metric[];
+  family: string;
+  seed: number;
+  iterations: number;
+  population?: number;
+  parents?: number;
+  mutations?: number;
+  crossovers?: number;
+  paramMin?: number;
+  paramMax?: number;
+  latencyMax?: number;
+  budget?: number;
+  calibration?: string;
+  dataset?: string;
+  space?: string;
+  divVal?: number[];
+  vocabSize?: number;
+  cutoffs?: number[];
+  primer?: string;
+  strategy?: string;
+  screenMargin?: string;
+  auditShare?: string;
+  driftCorrection?: 'on' | 'off';
+  sentinelEvery?: number;
+  sentinelMinutes?: number;
+}
+
+/** The strategy of a new search when --strategy is not given. */
+export const DEFAULT_STRATEGY: Strategy = 'exhaustive';
+
+/** --strategy and its knobs, recorded in the settings so that --resume keeps them. */
+export function screenSettings(o: Pick<SearchCliOptions, 'strategy' | 'screenMargin' | 'auditShare'>): Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share'> {
+  const strategy = (o.strategy ?? DEFAULT_STRATEGY) as Strategy;
+  if (strategy !== 'exhaustive' && strategy !== 'screened') throw new LtsError(`--strategy must be exhaustive or screened, got '${o.strategy}'`);
+  if (strategy === 'exhaustive') {
+    if (o.screenMargin !== undefined || o.auditShare !== undefined) throw new LtsError('--screen-margin and --audit-share apply to --strategy screened only');
+    return { strategy };
+  }
+  const margin = o.screenMargin !== undefined ? Number(o.screenMargin) : SCREEN_DEFAULTS.margin;
+  if (!Number.isFinite(margin) || margin < 0) throw new LtsError(`--screen-margin must be a fraction >= 0 (0.1 = 10 %), got '${o.screenMargin}'`);
+  const share = o.auditShare !== undefined ? Number(o.auditShare) : SCREEN_DEFAULTS.auditShare;
+  if (!Number.isFinite(share) || share < 0 || share > 1) throw new LtsError(`--audit-share must be a fraction in 0..1, got '${o.auditShare}'`);
+  return { strategy, screen_margin: margin, audit_share: share };
+}
+
+/** Drift correction (default on for a new search) and the sentinel's schedule, recorded so that --resume keeps them. */
+export function driftSettings(o: Pick<SearchCliOptions, 'driftCorrection' | 'sentinelEvery' | 'sentinelMinutes'>): Pick<SearchSettings, 'drift_correction' | 'sentinel_every' | 'sentinel_minutes'> {
+  const s: Pick<SearchSettings, 'drift_correction' | 'sentinel_every' | 'sentinel_minutes'> = { drift_correction: o.driftCorrection ?? 'on' };
+  if (o.sentinelEvery !== undefined) s.sentinel_every = o.sentinelEvery;
+  if (o.sentinelMinutes !== undefined) s.sentinel_minutes = o.sentinelMinutes;
+  return s;
+}
+
+export function parseFamilies(v: string): Family[] {
+  if (v === 'all') return [...FAMILIES];
+  if (!(FAMILIES as readonly string[]).includes(v)) throw new LtsError(`--family must be one of ${FAMILIES.join(', ')} or all, got '${v}'`);
+  return [v as Family];
+}
+
+/** Population split: explicit values win; otherwise the reference's 20/40/40 proportions of --population. */
+export function populationSplit(o: Pick<SearchCliOptions, 'population' | 'parents' | 'mutations' | 'crossovers'>): {
+  population: number;
+  parents: number;
+  mutations: number;
+  crossovers: number;
+} {
+  const population = o.population ?? DEFAULTS.population;
+  const scale = population / DEFAULTS.population;
+  const parents = o.parents ?? Math.max(1, Math.round(DEFAULTS.parents * scale));
+  const mutations = o.mutations ?? Math.round(DEFAULTS.mutations * scale);
+  const crossovers = o.crossovers ?? Math.max(0, population - parents - mutations);
+  return { population, parents, mutations, crossovers };
+}
+
+export function buildSettings(o: SearchCliOptions, device: DeviceProfile): SearchSettings {
+  const families = parseFamilies(o.family);
+  // Bounds default to the loosest of the chosen families' reference bounds.
+  const defaults = families.map((f) => defaultSpaceOptions(f).bounds);
+  const param_min = o.paramMin ?? Math.min(...defaults.map((b) => b.min));
+  const param_max = o.paramMax ?? Math.max(...defaults.map((b) => b.max));
+  if (param_min > param_max) throw new LtsError(`--param-min ${param_min} is above --param-max ${param_max}`);
+  const s: SearchSettings = {
+    metrics: o.metric,
+    families,
+    shapes: device.shapes,
+    graph: device.graph,
+    protocol: device.protocol,
+    seed: o.seed,
+    param_min,
+    param_max,
+    iterations: o.iterations,
+    ...populationSplit(o),
+  };
+  if (o.latencyMax !== undefined) s.latency_max_ms = o.latencyMax;
+  if (o.budget !== undefined) s.budget_minutes = o.budget;
+  Object.assign(s, screenSettings(o), driftSettings(o));
+  // A file is recorded by its absolute path: --resume and `lts report` may run from another directory.
+  if (o.calibration !== undefined) s.calibration = isPathLike(o.calibration) ? resolve(o.calibration) : o.calibration;
+  if (o.dataset !== undefined) s.dataset = o.dataset;
+  const space = spaceOverrides(o);
+  if (Object.keys(space).length > 0) s.space = space;
+  return s;
+}
+
+/** Gene choices and vocabulary from --space <file> and the gene flags (flags win over the file). */
+export function spaceOverrides(o: Pick<SearchCliOptions, 'space' | 'divVal' | 'vocabSize' | 'cutoffs' | 'primer'>): SpaceOverrides {
+  const space: SpaceOverrides = o.space !== undefined ? { ...parseSpaceOverrides(readJsonFile(o.space, '--space'), o.space) } : {};
+  if (o.divVal !== undefined) space.div_val = o.divVal;
+  if (o.vocabSize !== undefined) space.vocab_size = o.vocabSize;
+  if (o.cutoffs !== undefined) space.cutoffs = o.cutoffs;
+  if (o.primer !== undefined) {
+    const v = PRIMER_VARIANTS[o.primer];
+    if (!v) throw new LtsError(`--primer must be one of ${Object.keys(PRIMER_VARIANTS).join(', ')}, got '${o.primer}'`);
+    space.primer = { ...(space.primer ?? {}), ...v };
+  }
+  return space;
+}

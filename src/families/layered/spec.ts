@@ -1,0 +1,43 @@
+// What a per-layer family (a stack of n_layer attention + FFN layers) tells the shared layered code:
+// its defaults, its extra switches and how its layers count. The family folder supplies one LayeredSpec;
+// layeredFamily() turns it into the FamilyDefinition the registry lists.
+import type { BuildExtras, ExportedModel, ExportOptions } from '../../export/types.js';
+import type { ShapeSettings } from '../../space/types.js';
+import type { LtsBlockOf, TrainingConfig } from '../types.js';
+import type { LayeredConfig } from './config.js';
+
+/** A boolean gene of one family (e.g. a Primer modification), searched like the others. */
+export interface SwitchSpec<S extends string> {
+  name: S;
+  /** What a trained-model table row without the field means. In a config file a missing switch is off. */
+  tableDefault: boolean;
+}
+
+export interface LayeredSpec<C extends LayeredConfig & { family: string }, S extends string = never> {
+  name: C['family'];
+  description: string;
+  hfModelTypes: readonly string[];
+  /** The family's vocabulary (its tokenizer's), the default of vocab_size. */
+  vocabSize: number;
+  /** div_val when a config omits it: in a config file, and in a trained-model table row. */
+  divVal: { config: number; table: number };
+  /** Lower decoder-parameter bound of the reference search space. */
+  minParams: number;
+  switches: readonly SwitchSpec<S>[];
+  /** Parameters of one layer's attention: d_model d, attention width a = heads x head_dim. */
+  attentionParams(cfg: C, d: number, a: number): number;
+  /** A final LayerNorm after the last layer (pre-LN stacks). */
+  finalNorm: boolean;
+  /** A learned n_positions x d_model position table (absent with relative positions). */
+  learnedPositions: boolean;
+  buildGraph(cfg: C, opts: ExportOptions, extras?: BuildExtras): ExportedModel;
+  /**
+   * The family's Hugging Face config.json (the one its trainingConfig writes) as lts fields; `lts` is the
+   * file's lts block when it has one. Only families listing hfModelTypes are asked.
+   */
+  fromHf?(raw: Record<string, unknown>, lts: { key?: string } | undefined): Record<string, unknown>;
+  /** The switches the per-layer form's `block` describes (the inverse of trainingConfig's block style). */
+  switchesFromBlock?(block: Record<string, unknown>): Partial<Record<S, boolean>>;
+  trainingConfig(cfg: C, shapes: ShapeSettings, lts: LtsBlockOf): TrainingConfig;
+  calibration(dataset: string): { name: string; note?: string };
+}
