@@ -8,6 +8,9 @@ import { LtsError } from '../util/errors.js';
 import { isPathLike, readJsonFile } from '../util/files.js';
 import { resolve } from 'node:path';
 
+/** The strategy of a new search when --strategy is not given. */
+export const DEFAULT_STRATEGY: Strategy = 'exhaustive';
+
 /** Reference defaults (reference §4): 100 = 20 parents + 40 mutations + 40 crossovers, 30 iterations. */
 export const DEFAULTS = { iterations: 30, population: 100, parents: 20, mutations: 40, crossovers: 40 };
 
@@ -40,30 +43,12 @@ export interface SearchCliOptions {
   vocabSize?: number;
   cutoffs?: number[];
   primer?: string;
-  strategy?: string;
-  screenMargin?: string;
-  auditShare?: string;
+  strategy?: Strategy;
+  screenMargin?: number;
+  auditShare?: number;
   driftCorrection?: 'on' | 'off';
   sentinelEvery?: number;
   sentinelMinutes?: number;
-}
-
-/** The strategy of a new search when --strategy is not given. */
-export const DEFAULT_STRATEGY: Strategy = 'exhaustive';
-
-/** --strategy and its knobs, recorded in the settings so that --resume keeps them. */
-export function screenSettings(o: Pick<SearchCliOptions, 'strategy' | 'screenMargin' | 'auditShare'>): Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share'> {
-  const strategy = (o.strategy ?? DEFAULT_STRATEGY) as Strategy;
-  if (strategy !== 'exhaustive' && strategy !== 'screened') throw new LtsError(`--strategy must be exhaustive or screened, got '${o.strategy}'`);
-  if (strategy === 'exhaustive') {
-    if (o.screenMargin !== undefined || o.auditShare !== undefined) throw new LtsError('--screen-margin and --audit-share apply to --strategy screened only');
-    return { strategy };
-  }
-  const margin = o.screenMargin !== undefined ? Number(o.screenMargin) : SCREEN_DEFAULTS.margin;
-  if (!Number.isFinite(margin) || margin < 0) throw new LtsError(`--screen-margin must be a fraction >= 0 (0.1 = 10 %), got '${o.screenMargin}'`);
-  const share = o.auditShare !== undefined ? Number(o.auditShare) : SCREEN_DEFAULTS.auditShare;
-  if (!Number.isFinite(share) || share < 0 || share > 1) throw new LtsError(`--audit-share must be a fraction in 0..1, got '${o.auditShare}'`);
-  return { strategy, screen_margin: margin, audit_share: share };
 }
 
 /** Drift correction (default on for a new search) and the sentinel's schedule, recorded so that --resume keeps them. */
@@ -116,13 +101,25 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   };
   if (o.latencyMax !== undefined) s.latency_max_ms = o.latencyMax;
   if (o.budget !== undefined) s.budget_minutes = o.budget;
-  Object.assign(s, screenSettings(o), driftSettings(o));
+  Object.assign(s, driftSettings(o));
   // A file is recorded by its absolute path: --resume and `lts report` may run from another directory.
   if (o.calibration !== undefined) s.calibration = isPathLike(o.calibration) ? resolve(o.calibration) : o.calibration;
   if (o.dataset !== undefined) s.dataset = o.dataset;
+  Object.assign(s, screenSettings(o));
   const space = spaceOverrides(o);
   if (Object.keys(space).length > 0) s.space = space;
   return s;
+}
+
+/** --strategy and its knobs, recorded in the settings so that --resume keeps them. */
+export function screenSettings(o: Pick<SearchCliOptions, 'strategy' | 'screenMargin' | 'auditShare'>): Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share'> {
+  const strategy = o.strategy ?? DEFAULT_STRATEGY;
+  if (strategy !== 'exhaustive' && strategy !== 'screened') throw new LtsError(`--strategy must be exhaustive or screened, got '${String(strategy)}'`);
+  if (strategy === 'exhaustive') {
+    if (o.screenMargin !== undefined || o.auditShare !== undefined) throw new LtsError('--screen-margin and --audit-share apply to --strategy screened only');
+    return { strategy };
+  }
+  return { strategy, screen_margin: o.screenMargin ?? SCREEN_DEFAULTS.margin, audit_share: o.auditShare ?? SCREEN_DEFAULTS.auditShare };
 }
 
 /** Gene choices and vocabulary from --space <file> and the gene flags (flags win over the file). */

@@ -19,9 +19,9 @@ function pplSummary(f: ParetoFile['frontier'][number]): string {
 
 export function summary(p: ParetoFile, dir: string): string {
   const c = p.counts;
-  const screened = c.screened !== undefined ? `, ${c.screened} screened out (${c.audited ?? 0} audited, ${c.audit_on_frontier ?? 0} of those on the frontier)` : '';
   const ivl = p.frontier.find((f) => f.predicted_ppl_interval)?.predicted_ppl_interval;
   const pplNote = ivl ? `; ppl: predicted, 90 % interval${ivl.anchored ? '' : ' (unanchored: recipe unknown, see lts calibrate --anchor)'}` : '';
+  const screened = c.screened !== undefined ? `, ${c.screened} screened out (${c.audited ?? 0} audited, ${c.audit_on_frontier ?? 0} of those on the frontier)` : '';
   const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
   const rows = p.frontier.map((f) => {
     const costs = p.settings.metrics

@@ -13,9 +13,11 @@ import { searchSpaces } from '../search/spaces.js';
 import type { Evaluator, SearchSettings } from '../search/types.js';
 import { FAMILIES } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { SCREEN_DEFAULTS } from '../search/screening.js';
 import {
   applyDeviceOverrides,
   flagOf,
+  fraction,
   graphOption,
   int,
   intList,
@@ -27,7 +29,6 @@ import {
   type ProtocolOverrides,
   type ShapeOverrides,
 } from './options.js';
-import { SCREEN_DEFAULTS } from '../search/screening.js';
 import { buildSettings, DEFAULT_STRATEGY, DEFAULTS, PRIMER_VARIANTS, type SearchCliOptions } from './search-settings.js';
 import { endNote, summary } from './search-summary.js';
 
@@ -59,7 +60,10 @@ export function searchDevice(o: SearchCommandOptions): DeviceProfile {
   return { ...d, agents };
 }
 
-/** Local measurement (a fresh child process per candidate), or one evaluator per agent the profile names. */
+/**
+ * Local measurement (a warm worker for latency and decode, a fresh child process per candidate when
+ * memory is measured), or one evaluator per agent the profile names.
+ */
 export async function buildEvaluators(device: DeviceProfile): Promise<Evaluator[]> {
   if (device.agents) {
     const { agentEvaluators } = (await import('../agent/client.js')) as { agentEvaluators(d: DeviceProfile): Evaluator[] };
@@ -114,11 +118,11 @@ export function searchCommand(): Command {
     .addOption(new Option('--vocab-size <n>', 'vocabulary size (default: GPT-2 50257, Transformer-XL wt103 267735)').argParser(int('--vocab-size', 2)))
     .addOption(new Option('--cutoffs <list>', 'adaptive cluster boundaries below the vocabulary (default 19997,39997[,199997])').argParser(intList('--cutoffs')))
     .addOption(new Option('--primer <variants>', 'Primer variants to search (family primer/all)').choices(Object.keys(PRIMER_VARIANTS)))
+    .addOption(new Option('--strategy <strategy>', `exhaustive: measure every child (the LTS protocol); screened: skip children a cost model, fitted on this run's measurements, predicts far behind the frontier (default ${DEFAULT_STRATEGY})`).choices(['exhaustive', 'screened']))
+    .addOption(new Option('--screen-margin <fraction>', `screened: skip a child only if a measured point beats its optimistic predicted cost by more than this (default ${SCREEN_DEFAULTS.margin})`).argParser(fraction('--screen-margin')))
+    .addOption(new Option('--audit-share <fraction>', `screened: share of would-be-skipped children measured anyway, to report false screens (default ${SCREEN_DEFAULTS.auditShare})`).argParser(fraction('--audit-share', 1)))
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
-    .option('--strategy <strategy>', `exhaustive: measure every child (the LTS protocol); screened: skip children a cost model, fitted on this run's measurements, predicts far behind the frontier (default ${DEFAULT_STRATEGY})`)
-    .option('--screen-margin <fraction>', `screened: skip a child only if a measured point beats its optimistic predicted cost by more than this (default ${SCREEN_DEFAULTS.margin})`)
-    .option('--audit-share <fraction>', `screened: share of would-be-skipped children measured anyway, to report false screens (default ${SCREEN_DEFAULTS.auditShare})`)
     .addOption(new Option('--drift-correction <on|off>', 'measure a sentinel model through the run and rank by drift-corrected costs (off: raw costs, no sentinel)').choices(['on', 'off']).default('on'))
     .addOption(new Option('--sentinel-every <n>', 'drift correction: measure the sentinel every n candidates per evaluator (default 10)').argParser(int('--sentinel-every', 1)))
     .addOption(new Option('--sentinel-minutes <m>', 'drift correction: ... or every m minutes, whichever comes first (default 5)').argParser(positive('--sentinel-minutes')))

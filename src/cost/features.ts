@@ -1,9 +1,11 @@
 // Physical cost features of one candidate, from its config and the measured shapes alone (reference §10:
 // on one CPU thread, prefill is dominated by matmuls, and a few FLOP and byte counts per layer type
 // explain most of the latency; the output layer is a large fixed share for small models). Every family
-// fills the same named vector for a metric, so one model per metric fits a `--family all` run.
+// fills the same named vector for a metric (FamilyDefinition.costFeatures), so one model per metric fits
+// a `--family all` run; the fitting and the screen know no family by name.
+import { definitionOf } from '../families/index.js';
 import type { Metric } from '../profile/types.js';
-import type { ArchConfig, Family, ShapeSettings } from '../space/types.js';
+import type { ArchConfig, ShapeSettings } from '../space/types.js';
 
 /** Feature names per metric, in vector order. Index 0 is always the constant term. */
 export const FEATURE_NAMES: Record<Metric, readonly string[]> = {
@@ -16,116 +18,13 @@ export const FEATURE_NAMES: Record<Metric, readonly string[]> = {
   memory: ['const', 'param_bytes', 'act_bytes', 'cache_bytes', 'layers'],
 };
 
-/**
- * A family's features for one metric: a vector in FEATURE_NAMES[metric] order. This is the one
- * function a family provides to the cost model; the fitting and screening know no family by name.
- */
-export type CostFeatureFn = (cfg: ArchConfig, shapes: ShapeSettings, metric: Metric) => number[];
+/** A family's features for one metric: a vector in FEATURE_NAMES[metric] order, every entry a count of work (>= 0). */
+export type CostFeatureFn<C = ArchConfig> = (cfg: C, shapes: ShapeSettings, metric: Metric) => number[];
 
-const F32 = 4;
-
-/** Adaptive clusters as [tokens, width]; a single [vocab, d_embed] table when div_val is 0 or 1. */
-function clusters(cfg: ArchConfig): [number, number][] {
-  if (cfg.div_val <= 1) return [[cfg.vocab_size, cfg.d_embed]];
-  const ends = [0, ...cfg.cutoffs, cfg.vocab_size];
-  return ends.slice(1).map((end, k) => [end - ends[k]!, Math.max(1, Math.floor(cfg.d_embed / cfg.div_val ** k))]);
-}
-
-/** FLOPs of the output layer for one position per batch row (only the last position's logits are computed). */
-function outputFlops(cfg: ArchConfig, batch: number): number {
-  const d = cfg.d_model;
-  const cs = clusters(cfg);
-  if (cfg.div_val === 0) return 2 * batch * cfg.vocab_size * d;
-  let f = 0;
-  cs.forEach(([n, w], k) => {
-    const proj = k === 0 ? (cfg.div_val > 1 || cfg.d_embed !== d ? d * cfg.d_embed : 0) : cfg.div_val > 1 ? d * w : 0;
-    f += 2 * batch * (proj + n * w);
-  });
-  if (cs.length > 1) f += 2 * batch * (cs.length - 1) * cfg.d_embed; // cluster logits of the head
-  return f;
-}
-
-/** FLOPs of the adaptive input projections for `tokens` tokens (every cluster projects every token). */
-function embedFlops(cfg: ArchConfig, tokens: number): number {
-  if (cfg.div_val === 0 || (cfg.div_val === 1 && cfg.d_embed === cfg.d_model)) return 0;
-  return clusters(cfg).reduce((s, [, w]) => s + 2 * tokens * w * cfg.d_model, 0);
-}
-
-interface Layer {
-  /** Attention width: heads x head_dim. */
-  a: number;
-  heads: number;
-  f: number;
-}
-
-function layers(cfg: ArchConfig): Layer[] {
-  const out: Layer[] = [];
-  for (let i = 0; i < cfg.n_layer; i++) {
-    const heads = cfg.n_head[i]!;
-    out.push({ a: heads * Math.floor(cfg.d_model / heads), heads, f: cfg.d_inner[i]! });
-  }
-  return out;
-}
-
-/** Weights every token passes through in a layer (projections and FFN), excluding biases. */
-const layerWeights = (d: number, l: Layer, relative: boolean): number => 4 * d * l.a + 2 * d * l.f + (relative ? d * l.a : 0);
-
-/**
- * GPT-2, Primer and Transformer-XL share the decoder-block structure; they differ in which keys a query
- * sees (Transformer-XL: memory + segment, with a positional projection over all of them), and in
- * Primer's per-layer depthwise convs.
- */
-function transformerFeatures(cfg: ArchConfig, shapes: ShapeSettings, metric: Metric): number[] {
-  const d = cfg.d_model;
-  const B = shapes.batch;
-  const txl = cfg.family === 'transfo-xl';
-  const conv = cfg.family === 'primer' && cfg.primer_conv === true;
-  const ls = layers(cfg);
-  const sum = (fn: (l: Layer) => number): number => ls.reduce((s, l) => s + fn(l), 0);
-  const L = ls.length;
-  const out = outputFlops(cfg, B);
-
-  if (metric === 'decode') {
-    // One query over the cache (`context` past positions, or Transformer-XL memory) plus itself.
-    const keys = shapes.context + 1;
-    const weightBytes = F32 * sum((l) => layerWeights(d, l, txl));
-    const cacheBytes = F32 * B * sum((l) => (txl ? keys * d + keys * l.a : 2 * keys * l.a));
-    const attnElems = B * sum((l) => l.heads * keys);
-    const convFlops = conv ? B * sum((l) => 2 * 3 * 3 * l.a) : 0;
-    return [1, weightBytes, cacheBytes, attnElems, L, out, convFlops];
-  }
-
-  const S = shapes.seq;
-  const T = txl ? S + shapes.mem_len : S;
-  const tokens = B * S;
-  if (metric === 'memory') {
-    const vocabTable = clusters(cfg).reduce((s, [n, w]) => s + n * w, 0);
-    const paramBytes = F32 * (sum((l) => layerWeights(d, l, txl) + l.f + 4 * l.a + 5 * d) + vocabTable + (txl ? 0 : cfg.n_positions * d));
-    // The widest intermediate of a layer: the FFN hidden state, or the attention probabilities.
-    const actBytes = F32 * Math.max(...ls.map((l) => Math.max(tokens * l.f, B * l.heads * S * T, tokens * 3 * l.a)));
-    const cacheBytes = F32 * B * sum((l) => (txl ? shapes.mem_len * d : 2 * S * l.a));
-    return [1, paramBytes, actBytes, cacheBytes, L];
-  }
-
-  // latency (prefill)
-  const linearFlops = 2 * tokens * sum((l) => layerWeights(d, l, false)) + (txl ? 2 * B * T * sum((l) => d * l.a) : 0);
-  const attnFlops = 4 * B * S * T * sum((l) => l.a);
-  const attnElems = B * S * T * sum((l) => l.heads);
-  const actElems = tokens * sum((l) => 6 * d + l.f + 3 * l.a);
-  const convFlops = conv ? 2 * 3 * tokens * sum((l) => 3 * l.a) : 0;
-  return [1, linearFlops, attnFlops, attnElems, actElems, L, embedFlops(cfg, tokens), out, convFlops];
-}
-
-/** Each family's feature function; a new family adds one line (or reuses the transformer one). */
-const FAMILY_FEATURES: Record<Family, CostFeatureFn> = {
-  gpt2: transformerFeatures,
-  primer: transformerFeatures,
-  'transfo-xl': transformerFeatures,
-};
-
-/** The cost features of a candidate for one metric, in FEATURE_NAMES[metric] order. */
-export function costFeatures(cfg: ArchConfig, shapes: ShapeSettings, metric: Metric): number[] {
-  const fn = FAMILY_FEATURES[cfg.family];
+/** The cost features of a candidate for one metric; undefined for a family that provides none (never screened). */
+export function costFeatures(cfg: ArchConfig, shapes: ShapeSettings, metric: Metric): number[] | undefined {
+  const fn = definitionOf(cfg).costFeatures;
+  if (!fn) return undefined;
   const v = fn(cfg, shapes, metric);
   if (v.length !== FEATURE_NAMES[metric].length) throw new Error(`cost features of ${cfg.family} for ${metric}: ${v.length} values, expected ${FEATURE_NAMES[metric].length}`);
   return v;

@@ -27,7 +27,10 @@ export interface CostPredictor {
 export function fitPredictor(measured: readonly MeasuredConfig[], metrics: readonly Metric[], shapes: ShapeSettings, opts: FitOptions = {}): CostPredictor {
   const models = metrics.map((metric, m) =>
     fitCostModel(
-      measured.filter((r) => r.costs[m] !== undefined).map((r) => ({ features: costFeatures(r.config, shapes, metric), y: r.costs[m]! })),
+      measured.flatMap((r) => {
+        const features = costFeatures(r.config, shapes, metric);
+        return features && r.costs[m] !== undefined ? [{ features, y: r.costs[m]! }] : [];
+      }),
       opts,
     ),
   );
@@ -36,7 +39,9 @@ export function fitPredictor(measured: readonly MeasuredConfig[], metrics: reado
     models,
     predict(cfg: ArchConfig): CostPrediction[] | undefined {
       if (models.some((x) => x === undefined)) return undefined;
-      return models.map((model, m) => model!.predict(costFeatures(cfg, shapes, metrics[m]!)));
+      const features = metrics.map((metric) => costFeatures(cfg, shapes, metric));
+      if (features.some((f) => f === undefined)) return undefined;
+      return models.map((model, m) => model!.predict(features[m]!));
     },
   };
 }

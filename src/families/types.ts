@@ -6,6 +6,7 @@
 // the registry's mapped type makes a family without an entry, or an entry of the wrong config type, a
 // compile error. C need not be per-layer lists: only `family`, `d_model` and `vocab_size` are common.
 import type { ExportedModel, ExportOptions, BuildExtras } from '../export/types.js';
+import type { Metric } from '../profile/types.js';
 import type { ShapeSettings } from '../space/types.js';
 import type { Rng } from '../util/rng.js';
 
@@ -196,4 +197,12 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   trainingConfig(cfg: C, shapes: ShapeSettings, lts: LtsBlockOf): TrainingConfig;
   /** The built-in calibration (a name under calibrations/) for a dataset, and a note when it is borrowed. */
   calibration(dataset: string): { name: string; note?: string };
+
+  // cost model (search strategy `screened`)
+  /**
+   * Physical cost features for one metric, in src/cost's FEATURE_NAMES[metric] order (FLOPs, bytes,
+   * layer counts: work whose cost is >= 0). Absent: the cost model has nothing to go on, and the search
+   * measures every child of this family.
+   */
+  costFeatures?(cfg: C, shapes: ShapeSettings, metric: Metric): number[];
 }

@@ -36,4 +36,5 @@ export const transfoXlFamily = layeredFamily<TransfoXlConfig>({
   },
   trainingConfig: transfoXlTrainingConfig,
   calibration: (dataset) => ({ name: `transfo-xl-${dataset}` }),
+  cost: { memory: true, qkvConv: false },
 });
