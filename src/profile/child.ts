@@ -31,6 +31,7 @@ export function vulkanReason(line: string): string | undefined {
 
 interface Running {
   seq: number;
+  limits: DeviceProfile['limits'];
   keep: boolean;
   hooks: ChildHooks;
   reply?: unknown;
@@ -116,15 +117,10 @@ export class WorkerProcess {
     const seq = nextSeq++;
     this.tasks++;
     return new Promise((resolve) => {
-      const r: Running = { seq, keep: mode === 'keep', hooks, ended: false, placementLines: [], lastErr: '', timers: [], resolve: resolve as Running['resolve'] };
+      const r: Running = { seq, limits, keep: mode === 'keep', hooks, ended: false, placementLines: [], lastErr: '', timers: [], resolve: resolve as Running['resolve'] };
       this.current = r;
       r.timers.push(setTimeout(() => this.kill(`timeout after ${limits.timeoutS} s`), limits.timeoutS * 1000));
-      r.timers.push(
-        setInterval(() => {
-          const rss = this.child!.pid ? rssMb(this.child!.pid) : undefined;
-          if (rss !== undefined && rss > limits.memoryMb) this.kill(`out of memory (limit ${limits.memoryMb} MB)`);
-        }, 50),
-      );
+      r.timers.push(setInterval(() => this.checkMemory(r), 50));
       if (this.child!.pid !== undefined) hooks.onStart?.(this.child!.pid);
       else this.child!.once('spawn', () => hooks.onStart?.(this.child!.pid!));
       this.child!.send({ ...task, seq, keep: mode === 'keep' } satisfies WorkerTask);
@@ -134,6 +130,14 @@ export class WorkerProcess {
   /** Ends the process (a warm worker being replaced or closed). */
   close(): void {
     if (this.alive) this.child!.kill('SIGKILL');
+  }
+
+  /** Kills the child if it is over the task's memory limit; true if it was. */
+  private checkMemory(r: Running): boolean {
+    const rss = this.child?.pid ? rssMb(this.child.pid) : undefined;
+    if (rss === undefined || rss <= r.limits.memoryMb) return false;
+    this.kill(`out of memory (limit ${r.limits.memoryMb} MB)`);
+    return true;
   }
 
   private kill(why: string): void {
@@ -165,6 +169,8 @@ export class WorkerProcess {
     const r = this.current;
     if (!r) return;
     if (m.kind === 'phase') return r.hooks.onPhase?.(m.phase);
+    // A warm worker can finish a small model between two polls: its result only counts within the limit.
+    if (this.checkMemory(r)) return;
     r.reply = m.result;
     if (r.keep) {
       if (r.ended) this.finish();

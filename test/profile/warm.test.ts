@@ -55,10 +55,14 @@ describe('warm worker', () => {
   it('a crash in one candidate does not affect the next', async () => {
     warm = new WarmMeasurer();
     const ok1 = await warm.measure(tiny(16), tinyDevice(), { metrics: ['latency'], seed: 1 });
-    const crashed = await warm.measure(tiny(16), tinyDevice(), {
+    // A long timed phase, and the crash sent once it has begun: a warm worker finishes a tiny model in milliseconds.
+    const long = { warmupMin: 1, warmupMax: 2, minRuns: 1e6, maxRuns: 1e6, maxSeconds: 30, targetRelCi: 0 };
+    let pid = 0;
+    const crashed = await warm.measure(tiny(16), tinyDevice({ protocol: long }), {
       metrics: ['latency'],
       seed: 1,
-      onStart: (pid) => setTimeout(() => process.kill(pid, 'SIGSEGV'), 50),
+      onStart: (p) => (pid = p),
+      onPhase: (phase) => phase.startsWith('measure') && process.kill(pid, 'SIGSEGV'),
     });
     const next = await warm.measure(tiny(16), tinyDevice(), { metrics: ['latency'], seed: 1 });
     expect(ok1.ok).toBe(true);
