@@ -1,7 +1,7 @@
 // `lts profile`: one architecture measured on a device profile in a fresh process (or several, for the spread).
 import { Command, Option } from 'commander';
 import { candidateId, loadConfigFile } from '../space/index.js';
-import { checkDevice, loadDevice, measureCandidate } from '../profile/index.js';
+import { checkDevice, closeBrowser, loadDevice, measureCandidate } from '../profile/index.js';
 import type { Measurement, Metric } from '../profile/types.js';
 import { applyDeviceOverrides, graphOption, int, metricOption, protocolOptions, shapeOptions, type ProtocolOverrides, type ShapeOverrides } from './options.js';
 import { SeriesIndex, driftSummary, type SentinelPoint } from '../search/drift.js';
@@ -121,6 +121,7 @@ export function profileCommand(): Command {
       timed.push({ m, at_ms: Date.now() - m.timing.total_ms / 2 });
       if (withSentinel) await measureSentinel();
     }
+    await closeBrowser();
     const drift: Record<string, unknown> | undefined = withSentinel ? { sentinel: sentinel!.id, ...repeatDrift(timed, series) } : undefined;
     if (drift) {
       for (const metric of timedMetrics) {

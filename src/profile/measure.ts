@@ -61,8 +61,15 @@ export function killedByStopSignal(m: Measurement): boolean {
 const noTiming = (total: number): Measurement['timing'] => ({ export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: total });
 
 /** Measures one model in a fresh child process under the device's limits. */
-export function measureSource(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
+export async function measureSource(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
+  // A page of the search's one browser rather than a child process (src/profile/browser).
+  if (device.runtime === 'browser') return (await import('./browser/index.js')).measureInBrowser(source, withCiTarget(device, opts), opts);
   return measureIn((task) => runChild<Measurement>(task, device.limits, opts), source, device, opts);
+}
+
+/** The device with the protocol's CI target replaced by the caller's (the search's spread-matched stopping rule). */
+function withCiTarget(device: DeviceProfile, opts: MeasureOptions): DeviceProfile {
+  return opts.ciTarget !== undefined ? { ...device, protocol: { ...device.protocol, targetRelCi: opts.ciTarget } } : device;
 }
 
 /** One measurement through `run` (a fresh child, or a warm one), with every failure an ok:false Measurement. */
@@ -73,7 +80,7 @@ export async function measureIn(
   opts: MeasureOptions,
 ): Promise<Measurement> {
   const t0 = performance.now();
-  if (opts.ciTarget !== undefined) device = { ...device, protocol: { ...device.protocol, targetRelCi: opts.ciTarget } };
+  device = withCiTarget(device, opts);
   const out = await run({ kind: 'measure', source, device, metrics: opts.metrics, seed: opts.seed });
   const total = performance.now() - t0;
   const m: Measurement = out.reply ?? { ok: false, error: out.error ?? 'no result', timing: noTiming(total), provider: device.executionProviders.join('+') };
@@ -85,6 +92,11 @@ export async function measureIn(
     m.provider = providerFromPlacement(device.executionProviders, placement);
   }
   return m;
+}
+
+/** Closes the browser that 'browser' profiles keep between candidates (a no-op when none runs). */
+export async function closeBrowser(): Promise<void> {
+  await (await import('./browser/index.js')).closeBrowser();
 }
 
 /** Measures a candidate on the device: latency (prefill), decode (per token) and/or memory. */
