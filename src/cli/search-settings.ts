@@ -6,6 +6,7 @@ import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '.
 import { familyDefinition, isFamily } from '../families/index.js';
 import type { SpacePresets } from '../families/types.js';
 import { FAMILIES, type Family } from '../space/types.js';
+import { chooseProxies } from '../search/proxy-choice.js';
 import { LtsError } from '../util/errors.js';
 import { isPathLike, readJsonFile } from '../util/files.js';
 import { resolve } from 'node:path';
@@ -48,8 +49,8 @@ export interface SearchCliOptions {
   driftCorrection?: 'on' | 'off';
   sentinelEvery?: number;
   sentinelMinutes?: number;
-  /** A family's preset flag (PRESET_FLAGS), e.g. `primer: 'ez'`. */
-  [presetFlag: string]: unknown;
+  /** A family's preset flag (PRESET_FLAGS), e.g. `primer: 'ez'`, or its proxy choice (FamilyDefinition.proxyChoice), e.g. `moeProxy`. */
+  [familyFlag: string]: unknown;
 }
 
 /** Drift correction (default on for a new search) and the sentinel's schedule, recorded so that --resume keeps them. */
@@ -106,6 +107,7 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   // A file is recorded by its absolute path: --resume and `lts report` may run from another directory.
   if (o.calibration !== undefined) s.calibration = isPathLike(o.calibration) ? resolve(o.calibration) : o.calibration;
   if (o.dataset !== undefined) s.dataset = o.dataset;
+  Object.assign(s, chooseProxies(families, o as Record<string, string | undefined>));
   Object.assign(s, screenSettings(o));
   const space = spaceOverrides(o);
   if (Object.keys(space).length > 0) s.space = space;

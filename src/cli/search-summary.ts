@@ -1,4 +1,5 @@
 // What `lts search` prints at the end: the frontier in short, and why a search that produced nothing usable failed.
+import { chosenProxy } from '../search/proxy-choice.js';
 import { join } from 'node:path';
 import { formatPrediction } from '../calibrate/interval.js';
 import type { SearchOutcome } from '../search/loop.js';
@@ -28,7 +29,9 @@ export function summary(p: ParetoFile, dir: string): string {
       .map((m) => (m === 'latency' ? `latency ${timed(f.latency, 2)}` : m === 'decode' ? `decode ${timed(f.decode, 3)}` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
       .join(', ');
     const ppl = pplSummary(f);
-    return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M decoder params, ${costs}${ppl}`;
+    // A family whose proxy is one of several counts names the one chosen (e.g. `effective params`).
+    const chosen = chosenProxy(p.settings, f.family);
+    return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M ${chosen ? `${chosen} params` : 'decoder params'}, ${costs}${ppl}`;
   });
   // A long frontier is for pareto.json and the report; the terminal gets its ends.
   const shown = rows.length > SUMMARY_ROWS ? [...rows.slice(0, SUMMARY_ROWS / 2), `  ... ${rows.length - SUMMARY_ROWS} more ...`, ...rows.slice(-SUMMARY_ROWS / 2)] : rows;

@@ -10,6 +10,7 @@ import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
 import { PARETO_FILE, readResumable } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
+import { allProxyChoices, flagOf as proxyFlagOf, withProxyChoices } from '../search/proxy-choice.js';
 import type { Evaluator, SearchSettings } from '../search/types.js';
 import { FAMILIES } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
@@ -130,6 +131,8 @@ export function searchCommand(): Command {
     .addOption(new Option('--sentinel-minutes <m>', 'drift correction: ... or every m minutes, whichever comes first (default 5)').argParser(positive('--sentinel-minutes')))
     .option('--no-report', 'do not write the report files at the end')
     .option('--json', 'print pareto.json on stdout at the end');
+  // Families whose proxy is one of several counts offer the choice (Brainformer: --moe-proxy).
+  for (const c of allProxyChoices()) cmd.addOption(new Option(`${proxyFlagOf(c)} <count>`, c.help).choices([...c.choices]));
 
   return cmd.action(async (o: SearchCommandOptions) => {
     let device: DeviceProfile;
@@ -177,7 +180,7 @@ export function searchCommand(): Command {
 async function search(device: DeviceProfile, settings: SearchSettings, outDir: string, resume: boolean): Promise<SearchOutcome> {
   const annotate = perplexityAnnotator(settings.families, { calibration: settings.calibration, dataset: settings.dataset });
   const evaluators = await buildEvaluators(device);
-  const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, settings.space ?? {});
+  const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withProxyChoices(settings));
   const progress = progressReporter();
   const ac = new AbortController();
   const onSignal = () => {

@@ -116,6 +116,25 @@ export interface ParamBreakdown {
   extra?: Record<string, number>;
 }
 
+/**
+ * A family whose proxy is one of several counts lets the user choose it per search (a mixture-of-experts
+ * family's total / activated / dense-equivalent count). The CLI offers `--<setting in kebab case>`, the
+ * search records the choice and its source in its settings, and passes it to proxyParams through the
+ * space option `spaceKey`.
+ */
+export interface ProxyChoice {
+  /** The settings field in pareto.json (`moe_proxy`); `<setting>_source` holds the chosen count's source. */
+  setting: 'moe_proxy';
+  choices: readonly string[];
+  default: string;
+  /** What each choice counts and where it comes from. */
+  source: Readonly<Record<string, string>>;
+  /** One line for `--help`. */
+  help: string;
+  /** The space option proxyParams reads the choice from. */
+  spaceKey: string;
+}
+
 // ---- report --------------------------------------------------------------------------------------
 
 /** The `lts` block of every `configs/<id>.json`: which form the file is, and the candidate it describes. */
@@ -239,6 +258,8 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
    * e.g. `lts params`, where the family's default applies).
    */
   proxyParams(cfg: C, space?: Partial<O>): number;
+  /** A per-search choice of which of the family's counts is the proxy (absent: the one count there is). */
+  readonly proxyChoice?: ProxyChoice;
 
   // export
   /** The candidate's ONNX graph in memory: prefill or decode, `ort` or `standard` form (opts). */

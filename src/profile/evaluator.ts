@@ -2,7 +2,7 @@
 // candidate in a fresh child process whenever memory is measured.
 import type { Evaluation, Evaluator } from '../search/types.js';
 import { fingerprint } from './doctor.js';
-import { closeBrowser, killedByStopSignal, measureCandidate } from './measure.js';
+import { closeBrowser, killedByStopSignal } from './measure.js';
 import type { DeviceProfile, Measurement } from './types.js';
 import { WarmMeasurer } from './warm.js';
 
@@ -12,22 +12,18 @@ export function asEvaluation(m: Measurement): Evaluation {
 }
 
 export function localEvaluator(device: DeviceProfile): Evaluator {
-  if (device.runtime === 'browser') {
-    // Pages of one browser, which lives for the whole search (src/profile/browser), not worker processes.
-    return {
-      name: 'local',
-      evaluate: async (cfg, req) => asEvaluation(await measureCandidate(cfg, device, req)),
-      fingerprint: () => fingerprint(device),
-      close: closeBrowser,
-    };
-  }
   const warm = new WarmMeasurer();
   return {
     name: 'local',
     evaluate: async (cfg, req) => asEvaluation(await warm.measure({ kind: 'config', cfg }, device, req)),
     fingerprint: () => fingerprint(device),
-    freshProcessNext: (metrics) => warm.freshNext(metrics),
+    // A browser profile measures each candidate in a fresh page anyway: no worker process to follow.
+    freshProcessNext: (metrics) => device.runtime !== 'browser' && warm.freshNext(metrics),
     newProcess: () => warm.recycle(),
-    close: async () => warm.close(),
+    // The warm worker, and the browser of a 'browser' profile, live for the whole search.
+    close: async () => {
+      warm.close();
+      if (device.runtime === 'browser') await closeBrowser();
+    },
   };
 }

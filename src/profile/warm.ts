@@ -37,7 +37,8 @@ export class WarmMeasurer {
 
   /** Measures one model: warm when no memory metric is asked for, in a fresh process otherwise. */
   async measure(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
-    if (opts.metrics.includes('memory')) return measureSource(source, device, opts);
+    // Memory needs the candidate's own high-water mark; a browser profile measures in its page.
+    if (opts.metrics.includes('memory') || device.runtime === 'browser') return measureSource(source, device, opts);
     if (!this.worker || !this.worker.alive || this.worker.tasks >= this.recycleEvery) {
       this.worker?.close();
       this.worker = new WorkerProcess();

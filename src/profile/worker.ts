@@ -73,6 +73,11 @@ async function buildModel(source: ModelSource, mode: GraphMode, device: DevicePr
     if (mode === 'decode') throw new Error('the tiny probe model has no decode graph');
     return tinyModel(source.width, device.shapes.batch);
   }
+  if (source.kind === 'sublayer') {
+    if (mode === 'decode') throw new Error('a lone sub-layer has no decode graph');
+    const { buildSublayer } = await import('../families/brainformer/graph.js');
+    return buildSublayer(source.sublayer, source.d_model, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
+  }
   // Resolved at run time: the exporter is heavy and only config sources need it.
   const spec = '../export/index.js';
   const { exportModel } = (await import(spec)) as {

@@ -172,7 +172,10 @@ class EvolutionParetoSearch {
 
   /** What a record says about its candidate, in this generation. */
   private info(c: Candidate): CandidateInfo {
-    return { id: c.id, key: c.key, family: c.family, config: c.config, iteration: this.iteration, decoder_params: c.decoder_params, total_params: c.total_params };
+    return {
+      id: c.id, key: c.key, family: c.family, config: c.config, iteration: this.iteration, decoder_params: c.decoder_params, total_params: c.total_params,
+      ...(c.param_counts ? { param_counts: c.param_counts } : {}),
+    };
   }
 
   /**
@@ -282,7 +285,7 @@ class EvolutionParetoSearch {
     const annotated = this.o.annotate?.(plain);
     const points = annotated?.points ?? plain;
     const file: ParetoFile = {
-      schema_version: 1,
+      schema_version: 2,
       tool: { name: 'lts', version: toolVersion() },
       created_at: new Date(this.now()).toISOString(),
       device: this.o.device,

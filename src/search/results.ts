@@ -26,6 +26,7 @@ export function frontierPoint(r: CandidateRecord): FrontierPoint {
     iteration: r.iteration,
     decoder_params: r.decoder_params,
     total_params: r.total_params,
+    ...(r.param_counts ? { param_counts: r.param_counts } : {}),
     timing: m.timing,
   };
   if (m.latency) p.latency = m.latency;
@@ -52,8 +53,8 @@ export function readPareto(dir: string): ParetoFile {
   const p = join(dir, PARETO_FILE);
   if (!existsSync(p)) throw new LtsError(`${dir} is not a search run directory: no ${PARETO_FILE}`);
   const f = readJsonFile(p) as Partial<ParetoFile>;
-  if (f.schema_version !== 1 || !f.settings || !f.device) {
-    throw new LtsError(`${p}: not an lts pareto.json (schema_version 1 with settings and device expected)`);
+  if (!(f.schema_version === 1 || f.schema_version === 2) || !f.settings || !f.device) {
+    throw new LtsError(`${p}: not an lts pareto.json (schema_version 1 or 2 with settings and device expected)`);
   }
   return f as ParetoFile;
 }

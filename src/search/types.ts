@@ -40,8 +40,11 @@ export interface CandidateInfo {
   config: ArchConfig;
   /** The generation that produced it (0 = the initial population). */
   iteration: number;
+  /** The search's accuracy proxy: decoder params, or for a mixture-of-experts family the count settings.moe_proxy names. */
   decoder_params: number;
   total_params: number;
+  /** Families with several counts (Brainformer): every decoder param, those one token activates, the dense-equivalent. */
+  param_counts?: Record<string, number>;
 }
 
 /** A cost predicted before measuring (ms or MB): the model's value and its interval. `high` is absent where unbounded. */
@@ -126,6 +129,10 @@ export interface SearchSettings {
   dataset?: string;
   /** Search-space overrides (gene choices, vocabulary); absent = the reference defaults. */
   space?: SpaceOverrides;
+  /** Families with a proxy choice (Brainformer's mixture of experts): the count their `decoder_params` hold (`--moe-proxy`). */
+  moe_proxy?: string;
+  /** What that count is and where it comes from. */
+  moe_proxy_source?: string;
   /** Absent: exhaustive (runs written before screening existed). */
   strategy?: Strategy;
   /** Screening margin as a fraction (0.1: a point must beat the optimistic cost by more than 10 %). */
@@ -145,7 +152,8 @@ export type StopReason = 'iterations' | 'budget' | 'interrupt' | 'evaluators_los
 
 /** `<out>/pareto.json` (JSON Schema in schemas/pareto.schema.json). */
 export interface ParetoFile {
-  schema_version: 1;
+  /** 2 since mixture-of-experts families (a point's config may be a Brainformer block; param_counts, moe_proxy); 1 files still read. */
+  schema_version: 1 | 2;
   tool: { name: 'lts'; version: string };
   created_at: string;
   device: DeviceProfile;
