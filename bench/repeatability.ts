@@ -4,7 +4,11 @@
 // shows up as disagreement instead of hiding inside each pair.
 //
 //   node dist/bench/repeatability.js [--count 20] [--seed 1] [--max-seconds 4] [--device cpu] [--clock wall|cpu]
+//
+// With --close: 20 candidates of close size, passes minutes apart and under a disturbance, raw and
+// drift-corrected (repeatability-close.ts): node dist/bench/repeatability.js --close [--gap-minutes 3]
 import { parseArgs } from 'node:util';
+import { runClose } from './repeatability-close.js';
 import { decoderParams } from '../src/proxy/index.js';
 import { candidateId, getSpace, Rng } from '../src/space/index.js';
 import { fingerprint, loadDevice, measureCandidate } from '../src/profile/index.js';
@@ -17,8 +21,20 @@ const { values } = parseArgs({
     'max-seconds': { type: 'string', default: '3' },
     device: { type: 'string', default: 'cpu' },
     clock: { type: 'string', default: 'wall' },
+    close: { type: 'boolean', default: false },
+    'gap-minutes': { type: 'string', default: '3' },
   },
 });
+if (values.close) {
+  process.exitCode = await runClose({
+    count: Number(values.count),
+    seed: Number(values.seed),
+    maxSeconds: Number(values['max-seconds']),
+    gapMinutes: Number(values['gap-minutes']),
+    device: values.device!,
+  });
+  process.exit();
+}
 const count = Number(values.count);
 const base = loadDevice(values.device!);
 // A shorter time cap than the profile's keeps the whole run to a few minutes; the CI target is unchanged.

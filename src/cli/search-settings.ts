@@ -46,8 +46,19 @@ export interface SearchCliOptions {
   strategy?: Strategy;
   screenMargin?: number;
   auditShare?: number;
+  driftCorrection?: 'on' | 'off';
+  sentinelEvery?: number;
+  sentinelMinutes?: number;
   /** A family's preset flag (PRESET_FLAGS), e.g. `primer: 'ez'`, or its proxy choice (FamilyDefinition.proxyChoice), e.g. `moeProxy`. */
   [familyFlag: string]: unknown;
+}
+
+/** Drift correction (default on for a new search) and the sentinel's schedule, recorded so that --resume keeps them. */
+export function driftSettings(o: Pick<SearchCliOptions, 'driftCorrection' | 'sentinelEvery' | 'sentinelMinutes'>): Pick<SearchSettings, 'drift_correction' | 'sentinel_every' | 'sentinel_minutes'> {
+  const s: Pick<SearchSettings, 'drift_correction' | 'sentinel_every' | 'sentinel_minutes'> = { drift_correction: o.driftCorrection ?? 'off' };
+  if (o.sentinelEvery !== undefined) s.sentinel_every = o.sentinelEvery;
+  if (o.sentinelMinutes !== undefined) s.sentinel_minutes = o.sentinelMinutes;
+  return s;
 }
 
 export function parseFamilies(v: string): Family[] {
@@ -92,6 +103,7 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   };
   if (o.latencyMax !== undefined) s.latency_max_ms = o.latencyMax;
   if (o.budget !== undefined) s.budget_minutes = o.budget;
+  Object.assign(s, driftSettings(o));
   // A file is recorded by its absolute path: --resume and `lts report` may run from another directory.
   if (o.calibration !== undefined) s.calibration = isPathLike(o.calibration) ? resolve(o.calibration) : o.calibration;
   if (o.dataset !== undefined) s.dataset = o.dataset;

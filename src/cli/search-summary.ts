@@ -5,6 +5,7 @@ import { formatPrediction } from '../calibrate/interval.js';
 import type { SearchOutcome } from '../search/loop.js';
 import { metricValue } from '../search/objectives.js';
 import { failureReasons, PARETO_FILE } from '../search/results.js';
+import type { LatencyStats } from '../profile/types.js';
 import type { ParetoFile } from '../search/types.js';
 
 const SUMMARY_ROWS = 20;
@@ -25,7 +26,7 @@ export function summary(p: ParetoFile, dir: string): string {
   const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
   const rows = p.frontier.map((f) => {
     const costs = p.settings.metrics
-      .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
+      .map((m) => (m === 'latency' ? `latency ${timed(f.latency, 2)}` : m === 'decode' ? `decode ${timed(f.decode, 3)}` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
       .join(', ');
     const ppl = pplSummary(f);
     // A family whose proxy is one of several counts names the one chosen (e.g. `effective params`).
@@ -34,7 +35,30 @@ export function summary(p: ParetoFile, dir: string): string {
   });
   // A long frontier is for pareto.json and the report; the terminal gets its ends.
   const shown = rows.length > SUMMARY_ROWS ? [...rows.slice(0, SUMMARY_ROWS / 2), `  ... ${rows.length - SUMMARY_ROWS} more ...`, ...rows.slice(-SUMMARY_ROWS / 2)] : rows;
-  return [head, ...shown, `results: ${join(dir, PARETO_FILE)}`].join('\n');
+  const drift = driftLine(p);
+  return [head, ...(drift ? [drift] : []), ...shown, `results: ${join(dir, PARETO_FILE)}`].join('\n');
+}
+
+/** A time cost as the frontier ranks it: corrected where drift correction is on, with the raw figure beside it. */
+function timed(s: LatencyStats | undefined, digits: number): string {
+  if (!s) return '-';
+  if (s.corrected_median_ms === undefined) return `${s.median_ms.toFixed(digits)} ms`;
+  return `${s.corrected_median_ms.toFixed(digits)} ms (raw ${s.median_ms.toFixed(digits)})`;
+}
+
+/** The sentinel's verdict: how far the machine's speed moved, and a warning when that exceeded the protocol's precision. */
+export function driftLine(p: Pick<ParetoFile, 'drift' | 'settings' | 'counts'>): string | undefined {
+  const d = p.drift;
+  if (!d) return undefined;
+  const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+  const spread = d.spread !== undefined ? `, spread between measurements ${pct(d.spread)}` : '';
+  const again = p.counts.remeasured ? `, ${p.counts.remeasured} contender(s) measured again` : '';
+  const line = `drift: sentinel ${d.sentinel.id} measured ${d.points} time(s), largest drift ${pct(d.max_drift)}${spread}${again}; costs are drift-corrected`;
+  const target = p.settings.protocol.targetRelCi;
+  if (d.max_drift > target) {
+    return `${line}\nlts: warning: the machine's speed drifted by ${pct(d.max_drift)} during the run, more than the protocol's target precision (${pct(target)}); raw figures in pareto.json differ from the corrected ones by that much`;
+  }
+  return line;
 }
 
 /**

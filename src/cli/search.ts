@@ -34,7 +34,7 @@ import { buildSettings, DEFAULT_STRATEGY, DEFAULTS, PRESET_FLAGS, type SearchCli
 import { endNote, summary } from './search-summary.js';
 
 export { buildSettings, DEFAULT_STRATEGY, parseFamilies, populationSplit, screenSettings, spaceOverrides } from './search-settings.js';
-export { endNote } from './search-summary.js';
+export { driftLine, endNote } from './search-summary.js';
 
 export interface SearchCommandOptions extends SearchCliOptions, ShapeOverrides, ProtocolOverrides {
   device: string;
@@ -126,6 +126,9 @@ export function searchCommand(): Command {
     .addOption(new Option('--audit-share <fraction>', `screened: share of would-be-skipped children measured anyway, to report false screens (default ${SCREEN_DEFAULTS.auditShare})`).argParser(fraction('--audit-share', 1)))
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
+    .addOption(new Option('--drift-correction <on|off>', 'measure a sentinel model through the run and rank by drift-corrected costs (off: raw costs, no sentinel)').choices(['on', 'off']).default('off'))
+    .addOption(new Option('--sentinel-every <n>', 'drift correction: measure the sentinel every n candidates per evaluator (default 10)').argParser(int('--sentinel-every', 1)))
+    .addOption(new Option('--sentinel-minutes <m>', 'drift correction: ... or every m minutes, whichever comes first (default 5)').argParser(positive('--sentinel-minutes')))
     .option('--no-report', 'do not write the report files at the end')
     .option('--json', 'print pareto.json on stdout at the end');
   // Families whose proxy is one of several counts offer the choice (Brainformer: --moe-proxy).

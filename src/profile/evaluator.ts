@@ -17,6 +17,9 @@ export function localEvaluator(device: DeviceProfile): Evaluator {
     name: 'local',
     evaluate: async (cfg, req) => asEvaluation(await warm.measure({ kind: 'config', cfg }, device, req)),
     fingerprint: () => fingerprint(device),
+    // A browser profile measures each candidate in a fresh page anyway: no worker process to follow.
+    freshProcessNext: (metrics) => device.runtime !== 'browser' && warm.freshNext(metrics),
+    newProcess: () => warm.recycle(),
     // The warm worker, and the browser of a 'browser' profile, live for the whole search.
     close: async () => {
       warm.close();

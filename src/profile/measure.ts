@@ -10,6 +10,8 @@ export { vulkanReason } from './child.js';
 export interface MeasureOptions extends ChildHooks {
   metrics: Metric[];
   seed: number;
+  /** Replaces the protocol's targetRelCi for this measurement (the search's spread-matched stopping rule). */
+  ciTarget?: number;
 }
 
 const EP_NAMES: Record<string, string> = {
@@ -61,8 +63,13 @@ const noTiming = (total: number): Measurement['timing'] => ({ export_ms: 0, sess
 /** Measures one model in a fresh child process under the device's limits. */
 export async function measureSource(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
   // A page of the search's one browser rather than a child process (src/profile/browser).
-  if (device.runtime === 'browser') return (await import('./browser/index.js')).measureInBrowser(source, device, opts);
+  if (device.runtime === 'browser') return (await import('./browser/index.js')).measureInBrowser(source, withCiTarget(device, opts), opts);
   return measureIn((task) => runChild<Measurement>(task, device.limits, opts), source, device, opts);
+}
+
+/** The device with the protocol's CI target replaced by the caller's (the search's spread-matched stopping rule). */
+function withCiTarget(device: DeviceProfile, opts: MeasureOptions): DeviceProfile {
+  return opts.ciTarget !== undefined ? { ...device, protocol: { ...device.protocol, targetRelCi: opts.ciTarget } } : device;
 }
 
 /** One measurement through `run` (a fresh child, or a warm one), with every failure an ok:false Measurement. */
@@ -73,6 +80,7 @@ export async function measureIn(
   opts: MeasureOptions,
 ): Promise<Measurement> {
   const t0 = performance.now();
+  device = withCiTarget(device, opts);
   const out = await run({ kind: 'measure', source, device, metrics: opts.metrics, seed: opts.seed });
   const total = performance.now() - t0;
   const m: Measurement = out.reply ?? { ok: false, error: out.error ?? 'no result', timing: noTiming(total), provider: device.executionProviders.join('+') };

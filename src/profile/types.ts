@@ -65,6 +65,16 @@ export interface LatencyStats {
   wall_median_ms?: number;
   /** The clock of samples_ms and every statistic above ('wall' unless the protocol chose 'cpu'). */
   clock?: 'wall' | 'cpu';
+  /**
+   * Drift-corrected median (search with --drift-correction on, in pareto.json only): median_ms divided
+   * by the device's speed factor at the time of the measurement, from the run's sentinel; combined over
+   * the candidate's measurements when it was measured again as a contender. median_ms stays the raw figure.
+   */
+  corrected_median_ms?: number;
+  /** The speed factor median_ms was divided by (1 = the speed at the run's first sentinel measurement). */
+  speed_factor?: number;
+  /** Measurements combined into corrected_median_ms (present when more than one). */
+  measurements?: number;
 }
 
 export interface MemoryStats {

@@ -24,6 +24,17 @@ export class WarmMeasurer {
     this.recycleEvery = Math.max(1, opts.recycleEvery ?? 20);
   }
 
+  /** Whether the next measure() of these metrics starts a new warm worker (false when each runs in its own process anyway). */
+  freshNext(metrics: readonly string[]): boolean {
+    if (metrics.includes('memory')) return false;
+    return !this.worker || !this.worker.alive || this.worker.tasks >= this.recycleEvery;
+  }
+
+  /** Retires the current worker: the next measure() starts a fresh one. */
+  recycle(): void {
+    this.close();
+  }
+
   /** Measures one model: warm when no memory metric is asked for, in a fresh process otherwise. */
   async measure(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
     // Memory needs the candidate's own high-water mark; a browser profile measures in its page.

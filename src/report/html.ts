@@ -31,6 +31,8 @@ function kvTable(obj: Record<string, unknown>): string {
 export interface HtmlInput {
   pareto: ParetoFile;
   svg: string;
+  /** The sentinel's series (drift correction on). */
+  driftSvg?: string;
   columns: TableColumn[];
   rows: TableCell[][];
   calibrations: { cal: Calibration; families: string[] }[];
@@ -101,6 +103,15 @@ function calibrationTable(cal: Calibration, families: string[]): string {
   });
 }
 
+function driftSection(p: ParetoFile, svg: string): string {
+  const d = p.drift!;
+  const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;
+  return `<h2>Drift</h2>
+<div class="plot">${svg}</div>
+<p class="note">Sentinel ${esc(d.sentinel.id)} (${(d.sentinel.decoder_params / 1e6).toFixed(2)}M decoder params) measured ${d.points} time(s)${d.failed ? ` (${d.failed} failed)` : ''}; largest drift ${pct(d.max_drift)}${d.spread !== undefined ? `, spread between measurements ${pct(d.spread)}` : ''}; ${p.counts.remeasured ?? 0} contender(s) measured again. Costs on the frontier and in the plot above are drift-corrected (raw median / speed factor); the table's medians and <code>pareto.json</code> keep the raw figures beside them.${d.max_drift > p.settings.protocol.targetRelCi ? ' <strong>The drift exceeded the protocol\'s target precision.</strong>' : ''}</p>
+`;
+}
+
 export function renderHtml(x: HtmlInput): string {
   const p = x.pareto;
   const head = x.columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${esc(c.title)}</th>`).join('');
@@ -124,6 +135,7 @@ ${p.counts.evaluated} evaluated (${p.counts.failed} failed), ${p.counts.frontier
 <div class="plot">${x.svg}</div>
 <p class="note">Coloured and labelled: the Pareto frontier; grey: every other measured candidate. ${x.candidates.plotted} of ${x.candidates.total} candidates in candidates.jsonl plotted${x.candidates.failed ? ` (${x.candidates.failed} failed and not plotted)` : ''}${x.candidates.skippedLines ? `; ${x.candidates.skippedLines} unreadable line(s) skipped` : ''}. ${esc(x.calibrationNote)}</p>
 
+${x.driftSvg ? driftSection(p, x.driftSvg) : ''}
 <h2>Frontier (${x.rows.length} points; click a column to sort)</h2>
 <table class="sortable" id="frontier"><thead><tr>${head}</tr></thead>
 <tbody>

@@ -11,6 +11,8 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { reportCalibrations } from './calibration.js';
 import { renderHtml, type TableCell, type TableColumn } from './html.js';
 import { paretoSpec, renderSvg, type PlotPoint } from './plot.js';
+import { driftRows, driftSpec } from './drift-plot.js';
+import { correctRecords } from '../search/drift.js';
 import { trainingConfig, type TrainingConfigKind } from './training-config.js';
 
 export { trainingConfig, TRAINING_CONFIG_SCHEMA, type TrainingConfig, type TrainingConfigKind } from './training-config.js';
@@ -22,9 +24,10 @@ export interface ReportOptions {
 
 type CostHolder = Pick<FrontierPoint, 'latency' | 'decode' | 'memory'>;
 
+/** The cost the frontier ranks by: drift-corrected where the run corrected it, raw otherwise. */
 export function costOf(metric: Metric, m: CostHolder): number | undefined {
-  if (metric === 'latency') return m.latency?.median_ms;
-  if (metric === 'decode') return m.decode?.median_ms;
+  if (metric === 'latency') return m.latency?.corrected_median_ms ?? m.latency?.median_ms;
+  if (metric === 'decode') return m.decode?.corrected_median_ms ?? m.decode?.median_ms;
   return m.memory?.inference_peak_mb;
 }
 
@@ -79,7 +82,11 @@ export function frontierCsv(points: readonly ReportPoint[]): string {
 /** Writes the report files into the run directory (each atomically) and returns their paths. */
 export async function writeReport(runDir: string, opts: ReportOptions = {}): Promise<{ files: string[] }> {
   const pareto = readPareto(runDir);
-  const { records, skippedLines } = readCandidates(runDir);
+  const read = readCandidates(runDir);
+  const skippedLines = read.skippedLines;
+  // A contender measured again has a later line that replaces its first; costs as the frontier saw them.
+  const latest = [...new Map(read.records.map((r) => [r.key, r])).values()];
+  const records = pareto.drift ? correctRecords(latest, pareto.drift.series) : latest;
   const metrics: Metric[] = pareto.settings.metrics.length ? pareto.settings.metrics : ['latency'];
   const metric = metrics[0]!;
   const cal = reportCalibrations(pareto, opts.calibration);
@@ -141,6 +148,10 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     }),
   );
 
+  const driftSvg = pareto.drift && driftRows(pareto.drift.series).length > 0
+    ? await renderSvg(driftSpec(driftRows(pareto.drift.series), pareto.settings.protocol.targetRelCi, pareto.drift.sentinel.id))
+    : undefined;
+
   const configKinds: Record<TrainingConfigKind, number> = {};
   const configs = frontier.map((p) => {
     const tc = trainingConfig(p, pareto.settings);
@@ -160,8 +171,8 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     { title: 'total params (M)', numeric: true },
     { title: 'predicted ppl [90 % interval]', numeric: true },
     { title: 'calibrated range', numeric: false },
-    ...(metrics.includes('latency') ? [{ title: 'latency median (ms)', numeric: true }, { title: 'latency 95% CI (ms)', numeric: false }] : []),
-    ...(metrics.includes('decode') ? [{ title: 'decode median (ms/token)', numeric: true }] : []),
+    ...(metrics.includes('latency') ? [{ title: pareto.drift ? 'latency median, drift-corrected (ms)' : 'latency median (ms)', numeric: true }, { title: 'latency 95% CI (ms)', numeric: false }] : []),
+    ...(metrics.includes('decode') ? [{ title: pareto.drift ? 'decode median, drift-corrected (ms/token)' : 'decode median (ms/token)', numeric: true }] : []),
     ...(metrics.includes('memory') ? [{ title: 'peak memory (MB)', numeric: true }] : []),
     { title: 'iteration', numeric: true },
     { title: 'training config', numeric: false },
@@ -182,8 +193,8 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
       n(p.total_params / 1e6, 3),
       { text: formatPrediction(p.pred, { tags: false }), value: p.pred.ppl },
       { text: p.pred.in_range ? 'inside' : 'extrapolated' },
-      ...(metrics.includes('latency') ? [n(p.latency?.median_ms, 3), { text: p.latency ? `${fmt(p.latency.ci95_low_ms, 3)} .. ${fmt(p.latency.ci95_high_ms, 3)}` : '' }] : []),
-      ...(metrics.includes('decode') ? [n(p.decode?.median_ms, 3)] : []),
+      ...(metrics.includes('latency') ? [n(costOf('latency', p), 3), { text: p.latency ? `${fmt(p.latency.ci95_low_ms, 3)} .. ${fmt(p.latency.ci95_high_ms, 3)}` : '' }] : []),
+      ...(metrics.includes('decode') ? [n(costOf('decode', p), 3)] : []),
       ...(metrics.includes('memory') ? [n(p.memory?.inference_peak_mb, 1)] : []),
       n(p.iteration, 0),
       { text: configs.find((x) => x.id === p.id)!.tc.lts.kind, href: `configs/${safeName(p.id)}.json` },
@@ -191,7 +202,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
   });
 
   const html = renderHtml({
-    pareto, svg, columns, rows, calibrations: usedList, calibrationNote: cal.note,
+    pareto, svg, ...(driftSvg ? { driftSvg } : {}), columns, rows, calibrations: usedList, calibrationNote: cal.note,
     candidates: { total: records.length, ok: records.filter((r) => r.measurement.ok).length, failed: records.filter((r) => !r.measurement.ok).length, plotted, skippedLines: skippedLines.length },
     configKinds,
   });
@@ -206,6 +217,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
   for (const { id, tc } of configs) put(join('configs', `${safeName(id)}.json`), JSON.stringify(tc, null, 2) + '\n');
   put('frontier.csv', frontierCsv(sorted));
   put('pareto.svg', svg);
+  if (driftSvg) put('drift.svg', driftSvg);
   put('report.html', html);
   return { files };
 }

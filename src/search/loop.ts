@@ -14,8 +14,10 @@ import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
 import { CANDIDATES_FILE, failureReasons, frontierPoint, paretoFile, writePareto } from './results.js';
 import { claimRunDirectory, openRun } from './rundir.js';
 import { firstFingerprint, measureEach } from './schedule.js';
-import { auditOnFrontier, Screening } from './screening.js';
+import { settleGeneration } from './remeasure.js';
+import { auditOnFrontier, Screening, withVerdict } from './screening.js';
 import { checkSettings } from './settings.js';
+import { DriftTracker, driftOn } from './tracker.js';
 import type { CandidateInfo, CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, ScreenedRecord, SearchOutcome, SearchSettings, StopReason } from './types.js';
 
 export type { Annotation, RunSearchOptions, SearchOutcome, SearchProgress, StopReason } from './types.js';
@@ -39,7 +41,7 @@ class EvolutionParetoSearch {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly objectives: Objective<CandidateRecord>[];
-  private readonly request: { metrics: SearchSettings['metrics']; seed: number };
+  private readonly request: { metrics: SearchSettings['metrics']; seed: number; ciTarget?: number };
   private readonly context: string;
   private readonly start: number;
   private readonly deadline: number;
@@ -60,6 +62,8 @@ class EvolutionParetoSearch {
   private measureMsTotal = 0;
   private lastLiveWrite = Number.NEGATIVE_INFINITY;
   private stopReason: StopReason | undefined;
+  /** The sentinel and drift correction (settings.drift_correction 'on'). */
+  private drift: DriftTracker | undefined;
 
   constructor(private readonly o: RunSearchOptions) {
     this.s = o.settings;
@@ -81,6 +85,7 @@ class EvolutionParetoSearch {
     this.screening.resumeFrom(screened);
     this.fingerprint = await firstFingerprint(this.alive, this.log);
     this.appender = new JsonlAppender(join(this.o.outDir, CANDIDATES_FILE));
+    if (driftOn(this.s)) this.drift = new DriftTracker(this.o.outDir, this.o.spaces, this.s, this.request, this.now, this.log);
     let final: ParetoFile;
     try {
       // Written before anything is measured so that even a run killed in its first generation can resume.
@@ -89,8 +94,11 @@ class EvolutionParetoSearch {
       for (this.iteration = 0; this.iteration <= this.s.iterations; this.iteration++) {
         const batch = this.iteration === 0 ? this.evolution.sampleInitialPopulation(this.s.population) : this.evolution.nextGeneration(this.front());
         const screenedBefore = this.screening.screened.length;
-        const records = await this.measureBatch(batch);
-        const complete = this.fold(records, batch.length - (this.screening.screened.length - screenedBefore));
+        const measuredBefore = this.measuredNow;
+        let records = await this.measureBatch(batch);
+        const expected = batch.length - (this.screening.screened.length - screenedBefore);
+        if (this.drift && this.measuredNow > measuredBefore && records.length === expected) records = await this.settleGeneration(records);
+        const complete = this.fold(records, expected);
         // Refit after every generation, on everything measured so far (the cost model learns on the target).
         this.screening.refit(this.history);
         if (!complete) break;
@@ -104,6 +112,7 @@ class EvolutionParetoSearch {
       final = this.persist(finished ? 'iterations' : (this.stopCheck() ?? 'iterations'));
     } finally {
       this.appender.close();
+      this.drift?.close();
     }
     return { pareto: final, history: this.history, measuredNow: this.measuredNow, stoppedBy: final.counts.stopped_by as StopReason };
   }
@@ -129,7 +138,10 @@ class EvolutionParetoSearch {
       shouldStop: () => this.stopCheck() !== undefined,
       now: this.now,
       log: this.log,
+      // The sentinel when due, and the stopping rule's precision target from its spread.
+      ...(this.drift ? { before: async (ev: Evaluator) => { await this.drift!.before(ev); this.request.ciTarget = this.drift!.ciTarget(); } } : {}),
       onMeasured: (i, measurement, ev, ms) => {
+        this.drift?.measured(ev);
         const c = batch[i]!;
         const rec: CandidateRecord = {
           ...this.info(c),
@@ -138,11 +150,7 @@ class EvolutionParetoSearch {
           measured_at: new Date(this.now()).toISOString(),
           context: this.context,
         };
-        const v = verdicts[i];
-        if (v !== undefined && v !== 'screened') {
-          if (v.prediction) rec.prediction = v.prediction;
-          if (v.decision.action === 'audit') rec.audit = { screened_by: v.decision.by };
-        }
+        withVerdict(rec, verdicts[i]);
         this.appender.append(rec);
         this.cache.set(c.key, rec);
         results[i] = rec;
@@ -164,6 +172,14 @@ class EvolutionParetoSearch {
       id: c.id, key: c.key, family: c.family, config: c.config, iteration: this.iteration, decoder_params: c.decoder_params, total_params: c.total_params,
       ...(c.param_counts ? { param_counts: c.param_counts } : {}),
     };
+  }
+
+  private settleGeneration(results: CandidateRecord[]): Promise<CandidateRecord[]> {
+    const ctx = { settings: this.s, tracker: this.drift!, alive: this.alive, request: this.request, shouldStop: () => this.stopCheck() !== undefined, now: this.now, log: this.log };
+    return settleGeneration(ctx, this.history, results, (rec) => {
+      this.appender.append(rec);
+      this.cache.set(rec.key, rec);
+    });
   }
 
   /** Adds a generation's records to the history; true if every candidate of the batch got one. */
@@ -189,8 +205,14 @@ class EvolutionParetoSearch {
     return [...this.history, ...this.pending];
   }
 
+  /** Every record with its corrected costs when drift correction is on (raw ones otherwise). */
+  private costed(): CandidateRecord[] {
+    const all = this.records();
+    return this.drift ? this.drift.correct(all) : all;
+  }
+
   private front(): CandidateRecord[] {
-    return paretoFront(this.records().filter((r) => feasible(r, this.s)), this.objectives);
+    return paretoFront(this.costed().filter((r) => feasible(r, this.s)), this.objectives);
   }
 
   /** pareto.json as things stand; atomic, so a reader never sees half a file. */
@@ -211,6 +233,8 @@ class EvolutionParetoSearch {
         ? { screened: this.screening.screened.length, audited: all.filter((r) => r.audit).length, audit_on_frontier: auditOnFrontier(all, (r) => feasible(r, this.s), this.objectives) }
         : undefined,
       stoppedBy,
+      remeasured: this.drift ? all.filter((r) => (r.remeasured?.length ?? 0) > 0).length : undefined,
+      drift: this.drift?.summary(),
     });
     writePareto(this.o.outDir, file);
     this.lastLiveWrite = this.now();

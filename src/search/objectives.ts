@@ -3,14 +3,17 @@ import type { Objective } from '../pareto/index.js';
 import type { Metric } from '../profile/types.js';
 import type { CandidateRecord } from './types.js';
 
-/** The cost a metric contributes, or undefined when the measurement lacks it. */
+/**
+ * The cost a metric contributes, or undefined when the measurement lacks it. Times are drift-corrected
+ * where the loop has corrected the record (drift.ts); raw otherwise, as with --drift-correction off.
+ */
 export function metricValue(rec: CandidateRecord, metric: Metric): number | undefined {
   const m = rec.measurement;
   switch (metric) {
     case 'latency':
-      return m.latency?.median_ms;
+      return m.latency?.corrected_median_ms ?? m.latency?.median_ms;
     case 'decode':
-      return m.decode?.median_ms;
+      return m.decode?.corrected_median_ms ?? m.decode?.median_ms;
     case 'memory':
       return m.memory?.inference_peak_mb;
   }
@@ -43,7 +46,7 @@ export function feasible(
   }
   if (rec.decoder_params < s.param_min || rec.decoder_params > s.param_max) return false;
   if (s.latency_max_ms !== undefined) {
-    const lat = rec.measurement.latency?.median_ms;
+    const lat = metricValue(rec, 'latency');
     if (lat === undefined || !(lat <= s.latency_max_ms)) return false;
   }
   return true;

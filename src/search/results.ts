@@ -60,6 +60,9 @@ export interface ParetoState {
   /** Screening's counts, when the run screens. */
   screening?: Pick<ParetoFile['counts'], 'screened' | 'audited' | 'audit_on_frontier'>;
   stoppedBy: ParetoFile['counts']['stopped_by'];
+  /** Drift correction on: candidates measured again, and the sentinel's record. */
+  remeasured?: number;
+  drift?: ParetoFile['drift'];
 }
 
 export function paretoFile(st: ParetoState): ParetoFile {
@@ -78,7 +81,9 @@ export function paretoFile(st: ParetoState): ParetoFile {
       iterations_done: st.iterationsDone,
       ...(st.screening ?? {}),
       stopped_by: st.stoppedBy,
+      ...(st.remeasured !== undefined ? { remeasured: st.remeasured } : {}),
     },
+    ...(st.drift ? { drift: st.drift } : {}),
     frontier: st.points,
   };
 }

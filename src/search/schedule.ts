@@ -13,12 +13,14 @@ const MAX_RETRIES = 2;
 export interface ScheduleOptions {
   /** The evaluators still usable; one that rejects is removed from this list. */
   alive: Evaluator[];
-  request: { metrics: Metric[]; seed: number };
+  request: { metrics: Metric[]; seed: number; ciTarget?: number };
   signal?: AbortSignal;
   /** True once the search must stop: no new measurement starts (the ones running finish). */
   shouldStop(): boolean;
   now(): number;
   log(line: string): void;
+  /** Runs before an evaluator takes its next candidate (the drift sentinel, when due). */
+  before?(evaluator: Evaluator): Promise<void>;
   /** A measurement to record (retryable flag removed), with the time it took. */
   onMeasured(index: number, m: Measurement, evaluator: Evaluator, ms: number): void;
 }
@@ -31,6 +33,10 @@ export async function measureEach(batch: readonly Candidate[], todo: number[], o
   const worker = async (ev: Evaluator): Promise<void> => {
     for (;;) {
       if (o.shouldStop()) return;
+      if (o.before && queue.length > 0) {
+        await o.before(ev);
+        if (o.shouldStop()) return;
+      }
       const i = queue.shift();
       if (i === undefined) return;
       const abortedBefore = o.signal?.aborted ?? false;

@@ -97,6 +97,14 @@ export class Screening {
   }
 }
 
+/** A measured child's record keeps what the screen said of it: its prediction, and whether it was an audit. */
+export function withVerdict(rec: CandidateRecord, v: 'screened' | ScreenVerdict | undefined): CandidateRecord {
+  if (v === undefined || v === 'screened') return rec;
+  if (v.prediction) rec.prediction = v.prediction;
+  if (v.decision.action === 'audit') rec.audit = { screened_by: v.decision.by };
+  return rec;
+}
+
 /**
  * Audited children that were on the frontier of every feasible record up to and including their
  * generation: the screen would have kept something off the frontier (a false screen).

@@ -2,6 +2,8 @@ import type { PplInterval } from '../calibrate/interval.js';
 import type { ArchConfig, Family, ShapeSettings } from '../space/types.js';
 import type { SpaceOverrides } from '../space/overrides.js';
 import type { SearchSpaces } from './spaces.js';
+import type { DriftRecord } from './tracker.js';
+import type { Remeasure } from './drift.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, MemoryStats, Metric, MeasureProtocol } from '../profile/types.js';
 
 /**
@@ -19,8 +21,13 @@ export type Evaluation = Measurement & { retryable?: boolean };
  */
 export interface Evaluator {
   name: string;
-  evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number }): Promise<Evaluation>;
+  /** ciTarget: the CI target the stopping rule chose (drift.ts ciTarget), replacing the protocol's where the evaluator supports it. */
+  evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number; ciTarget?: number }): Promise<Evaluation>;
   fingerprint(): Promise<Fingerprint>;
+  /** Whether the next evaluate() will run in a new measuring process (a fresh warm worker); the sentinel is measured first then. */
+  freshProcessNext?(metrics: readonly Metric[]): boolean;
+  /** Makes the next evaluate() run in a new measuring process (a contender's second measurement is an independent draw). */
+  newProcess?(): void;
   close?(): Promise<void>;
 }
 
@@ -56,6 +63,7 @@ export interface CandidateRecord extends CandidateInfo {
   prediction?: CostPredictions;
   /** Set on a child the screen would have skipped but the audit measured: the point that seemed to dominate it. */
   audit?: { screened_by: string };
+  /** Raw, as measured (the first measurement when the candidate was measured again). */
   measurement: Measurement;
   /** Which evaluator measured it (e.g. 'local', 'agent http://host:7070'). */
   evaluator: string;
@@ -66,6 +74,8 @@ export interface CandidateRecord extends CandidateInfo {
    * whose context differs from the run's. Absent in files written before it existed.
    */
   context?: string;
+  /** Later measurements of this candidate (a contender measured again); the line with them replaces the earlier one. */
+  remeasured?: Remeasure[];
 }
 
 /** One frontier point in pareto.json. */
@@ -129,6 +139,12 @@ export interface SearchSettings {
   screen_margin?: number;
   /** Share of would-be-screened children measured anyway (the audit), 0..1. */
   audit_share?: number;
+  /** 'on' (new searches' default): a sentinel, drift-corrected costs on the frontier, the spread-matched stopping rule and contenders measured again. Absent = 'off' (runs from before it existed). */
+  drift_correction?: 'on' | 'off';
+  /** Sentinel every this many candidates per evaluator (default 10). */
+  sentinel_every?: number;
+  /** ... or every this many minutes, whichever comes first (default 5). */
+  sentinel_minutes?: number;
 }
 
 /** Why a search ended. */
@@ -160,7 +176,11 @@ export interface ParetoFile {
      * 'running': written while the search goes on; left so by a search that was killed (resume it).
      */
     stopped_by: StopReason | 'running';
+    /** Contenders measured again (drift correction on). */
+    remeasured?: number;
   };
+  /** The sentinel, its series and the largest drift seen (drift correction on). */
+  drift?: DriftRecord;
   frontier: FrontierPoint[];
 }
 

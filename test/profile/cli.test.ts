@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { doctorCommand } from '../../src/cli/doctor.js';
 import { applyDeviceOverrides, applyProtocol, parseMetrics } from '../../src/cli/options.js';
-import { profileCommand, repeatSpread, type ProfileCliOptions } from '../../src/cli/profile.js';
+import { profileCommand, repeatDrift, repeatSpread, type ProfileCliOptions } from '../../src/cli/profile.js';
 import { parseArgs } from '../search/helpers.js';
 import { loadDevice } from '../../src/profile/index.js';
 import type { Measurement } from '../../src/profile/types.js';
@@ -43,6 +43,18 @@ describe('lts profile', () => {
     expect(d.graph).toBe('standard');
     expect(d.protocol.maxRuns).toBe(7);
     expect(() => parseArgs(profileCommand(), ['--config', 'c.json', '--seq', '0'])).toThrow(/--seq must be an integer >= 1, got '0'/);
+  });
+
+  it('drift across repeats: each repeat divided by the sentinel factor at its middle; spread before and after', () => {
+    const m = (med: number): Measurement => ({ ok: true, latency: { median_ms: med } as Measurement['latency'], timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 0 } });
+    // The machine slows by 10 % per repeat; the model's true latency is 20 ms.
+    const sentinel = [0, 1, 2, 3].map((i) => ({ evaluator: 'local', at_ms: i * 1000, ok: true, latency_ms: 10 * (1 + 0.1 * i) }));
+    const runs = [0, 1, 2].map((i) => ({ m: m(20 * (1 + 0.1 * (i + 0.5))), at_ms: (i + 0.5) * 1000 }));
+    const d = repeatDrift(runs, sentinel) as { max_drift: number; latency: { raw: { rel_range: number }; corrected: { rel_range: number; medians: number[] }; speed_factors: number[] } };
+    expect(d.max_drift).toBeCloseTo(0.3, 12);
+    expect(d.latency.raw.rel_range).toBeGreaterThan(0.15);
+    expect(d.latency.corrected.rel_range).toBeCloseTo(0, 12);
+    for (const v of d.latency.corrected.medians) expect(v).toBeCloseTo(20, 10);
   });
 
   it('the spread of repeated runs uses each run median', () => {

@@ -34,6 +34,24 @@ describe('warm worker', () => {
     expect(warm.started).toBe(1);
   });
 
+  it('says when the next measurement starts a fresh worker, and recycle() retires the current one', async () => {
+    warm = new WarmMeasurer({ recycleEvery: 2 });
+    const opts = { metrics: ['latency' as const], seed: 1 };
+    expect(warm.freshNext(['latency'])).toBe(true);
+    await warm.measure(tiny(16), tinyDevice(), opts);
+    expect(warm.freshNext(['latency'])).toBe(false);
+    // Memory runs in its own process every time: never "a fresh worker" in the sentinel's sense.
+    expect(warm.freshNext(['latency', 'memory'])).toBe(false);
+    await warm.measure(tiny(16), tinyDevice(), opts);
+    expect(warm.freshNext(['latency'])).toBe(true);
+    await warm.measure(tiny(16), tinyDevice(), opts);
+    expect(warm.started).toBe(2);
+    warm.recycle();
+    expect(warm.freshNext(['latency'])).toBe(true);
+    await warm.measure(tiny(16), tinyDevice(), opts);
+    expect(warm.started).toBe(3);
+  });
+
   it('a crash in one candidate does not affect the next', async () => {
     warm = new WarmMeasurer();
     const ok1 = await warm.measure(tiny(16), tinyDevice(), { metrics: ['latency'], seed: 1 });

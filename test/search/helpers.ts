@@ -183,3 +183,34 @@ export async function runRealSearch(device: DeviceProfile, settings: SearchSetti
   });
   return { outDir, out };
 }
+
+/**
+ * A synthetic device whose speed follows a known curve: every measurement takes 1 s of a fake clock
+ * (pass `now` to the search) and returns the config's true cost (fakeMeasure) times the speed factor
+ * at its middle.
+ */
+export class DriftingEvaluator implements Evaluator {
+  readonly name: string;
+  t = 1_000_000;
+  calls: ArchConfig[] = [];
+  constructor(readonly factor: (t: number) => number, name = 'local', private readonly onCall?: (n: number) => void) {
+    this.name = name;
+  }
+  now = (): number => this.t;
+  async evaluate(cfg: ArchConfig, req: { metrics: Metric[] }): Promise<Measurement> {
+    this.calls.push(cfg);
+    this.onCall?.(this.calls.length);
+    const f = this.factor(this.t + 500);
+    this.t += 1000;
+    const m = fakeMeasure(cfg, req.metrics);
+    for (const k of ['latency', 'decode'] as const) {
+      const s = m[k];
+      if (s) m[k] = { ...s, median_ms: s.median_ms * f };
+    }
+    m.timing = { export_ms: 0, session_ms: 0, measure_ms: 1000, total_ms: 1000 };
+    return m;
+  }
+  async fingerprint(): Promise<Fingerprint> {
+    return fingerprint;
+  }
+}
