@@ -1,10 +1,10 @@
 // Reading tables of trained models (JSON lines or CSV): one architecture and its validation perplexity
 // per row. Accepts the lts-tabular rows (reference-code `config`) and lts's own ArchConfig.
-import { readFileSync } from 'node:fs';
 import { importConfig, type ImportedConfig } from '../config/import.js';
-import { familyDefinition } from '../families/index.js';
+import { familyDefinition, isFamily } from '../families/index.js';
 import { FAMILIES, type ArchConfig, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { readTextFile } from '../util/files.js';
 
 export interface TrainedRow {
   /** Grouping key: `set`, else `<family>-<dataset>`, else 'all'. */
@@ -41,7 +41,7 @@ function isObject(v: unknown): v is Raw {
 }
 
 function family(where: string, v: unknown): Family {
-  if (typeof v === 'string' && (FAMILIES as readonly string[]).includes(v)) return v as Family;
+  if (isFamily(v)) return v;
   throw new LtsError(`${where}: family must be one of ${FAMILIES.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
@@ -83,7 +83,7 @@ function toRow(where: string, line: number, rec: Raw, imports: Map<string, Impor
   let imported: ImportedConfig;
   const rowFamily = cfgObj.family ?? rec.family;
   try {
-    imported = importConfig(cfgObj, typeof rowFamily === 'string' && (FAMILIES as readonly string[]).includes(rowFamily) ? { family: rowFamily as Family } : {});
+    imported = importConfig(cfgObj, isFamily(rowFamily) ? { family: rowFamily } : {});
   } catch (e) {
     throw e instanceof LtsError ? new LtsError(`${where}: ${e.message}`) : e;
   }
@@ -205,12 +205,7 @@ export function parseTrainedText(text: string, source: string): TrainedTable {
 }
 
 export function readTrainedFile(path: string): TrainedTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new LtsError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readTextFile(path);
   return parseTrainedText(text, path);
 }
 

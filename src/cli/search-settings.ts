@@ -2,6 +2,8 @@
 import type { DeviceProfile, Metric } from '../profile/types.js';
 import type { SearchSettings } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
+import { familyDefinition, isFamily } from '../families/index.js';
+import type { SpacePresets } from '../families/types.js';
 import { FAMILIES, type Family } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
 import { isPathLike, readJsonFile } from '../util/files.js';
@@ -10,13 +12,11 @@ import { resolve } from 'node:path';
 /** Reference defaults (reference §4): 100 = 20 parents + 40 mutations + 40 crossovers, 30 iterations. */
 export const DEFAULTS = { iterations: 30, population: 100, parents: 20, mutations: 40, crossovers: 40 };
 
-/** Primer variants to search: ez = squared ReLU and conv together; any = each switch drawn freely. */
-export const PRIMER_VARIANTS: Record<string, Pick<SpaceOverrides, 'primer_square' | 'primer_conv'>> = {
-  any: { primer_square: [false, true], primer_conv: [false, true] },
-  ez: { primer_square: [true], primer_conv: [true] },
-  square: { primer_square: [true], primer_conv: [false] },
-  conv: { primer_square: [false], primer_conv: [true] },
-};
+/** The preset flags the families offer (FamilyDefinition.spacePresets), with the family of each. */
+export const PRESET_FLAGS: readonly (SpacePresets & { family: Family })[] = FAMILIES.flatMap((f) => {
+  const p = familyDefinition(f).spacePresets;
+  return p ? [{ ...p, family: f }] : [];
+});
 
 /** What `lts search` options hold once commander has parsed them. */
 export interface SearchCliOptions {
@@ -38,13 +38,14 @@ export interface SearchCliOptions {
   divVal?: number[];
   vocabSize?: number;
   cutoffs?: number[];
-  primer?: string;
+  /** A family's preset flag (PRESET_FLAGS), e.g. `primer: 'ez'`. */
+  [presetFlag: string]: unknown;
 }
 
 export function parseFamilies(v: string): Family[] {
   if (v === 'all') return [...FAMILIES];
-  if (!(FAMILIES as readonly string[]).includes(v)) throw new LtsError(`--family must be one of ${FAMILIES.join(', ')} or all, got '${v}'`);
-  return [v as Family];
+  if (!isFamily(v)) throw new LtsError(`--family must be one of ${FAMILIES.join(', ')} or all, got '${v}'`);
+  return [v];
 }
 
 /** Population split: explicit values win; otherwise the reference's 20/40/40 proportions of --population. */
@@ -92,15 +93,17 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
 }
 
 /** Gene choices and vocabulary from --space <file> and the gene flags (flags win over the file). */
-export function spaceOverrides(o: Pick<SearchCliOptions, 'space' | 'divVal' | 'vocabSize' | 'cutoffs' | 'primer'>): SpaceOverrides {
+export function spaceOverrides(o: Pick<SearchCliOptions, 'space' | 'divVal' | 'vocabSize' | 'cutoffs'> & Record<string, unknown>): SpaceOverrides {
   const space: SpaceOverrides = o.space !== undefined ? { ...parseSpaceOverrides(readJsonFile(o.space, '--space'), o.space) } : {};
   if (o.divVal !== undefined) space.div_val = o.divVal;
   if (o.vocabSize !== undefined) space.vocab_size = o.vocabSize;
   if (o.cutoffs !== undefined) space.cutoffs = o.cutoffs;
-  if (o.primer !== undefined) {
-    const v = PRIMER_VARIANTS[o.primer];
-    if (!v) throw new LtsError(`--primer must be one of ${Object.keys(PRIMER_VARIANTS).join(', ')}, got '${o.primer}'`);
-    space.primer = { ...(space.primer ?? {}), ...v };
+  for (const p of PRESET_FLAGS) {
+    const name = o[p.flag];
+    if (name === undefined) continue;
+    const v = typeof name === 'string' && Object.hasOwn(p.presets, name) ? p.presets[name] : undefined;
+    if (!v) throw new LtsError(`--${p.flag} must be one of ${Object.keys(p.presets).join(', ')}, got '${String(name)}'`);
+    space[p.family] = { ...(space[p.family] ?? {}), ...v };
   }
   return space;
 }

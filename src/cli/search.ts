@@ -27,7 +27,7 @@ import {
   type ProtocolOverrides,
   type ShapeOverrides,
 } from './options.js';
-import { buildSettings, DEFAULTS, PRIMER_VARIANTS, type SearchCliOptions } from './search-settings.js';
+import { buildSettings, DEFAULTS, PRESET_FLAGS, type SearchCliOptions } from './search-settings.js';
 import { endNote, summary } from './search-summary.js';
 
 export { buildSettings, parseFamilies, populationSplit, spaceOverrides } from './search-settings.js';
@@ -92,7 +92,7 @@ export function searchCommand(): Command {
     .addOption(new Option('--agents <urls>', 'measure on these `lts agent`s (comma-separated URLs) instead of locally; token from env LTS_AGENT_TOKEN or --token-file').argParser(agentUrlList))
     .option('--token-file <path>', 'file holding the agents\' bearer token (with --agents)')
     .addOption(metricOption('cost(s) to minimize, comma-separated: latency, decode, memory', ['latency']))
-    .addOption(new Option('--family <family>', 'architecture family (all: one frontier over every family)').choices([...FAMILIES, 'all']).default('gpt2'))
+    .addOption(new Option('--family <family>', 'architecture family (all: one frontier over every family)').choices([...FAMILIES, 'all']).default(FAMILIES[0]))
     .addOption(new Option('--iterations <n>', 'generations after the initial population').argParser(int('--iterations')).default(DEFAULTS.iterations))
     .addOption(new Option('--population <n>', 'initial population; parents/mutations/crossovers scale with it unless given (default 100)').argParser(int('--population', 1)))
     .addOption(new Option('--parents <n>', `parents drawn per generation (default ${DEFAULTS.parents} at population 100)`).argParser(int('--parents', 1)))
@@ -111,8 +111,10 @@ export function searchCommand(): Command {
     .option('--space <file>', 'search-space overrides as JSON: gene choices (n_layer, d_model, d_inner, n_head, div_val, primer_square, primer_conv), vocab_size, cutoffs, ...; per-family sections allowed')
     .addOption(new Option('--div-val <list>', 'adaptive-embedding divisors to draw from (0 = plain embedding tied to the output, as HF GPT-2); default 1,2,4').argParser(intList('--div-val')))
     .addOption(new Option('--vocab-size <n>', 'vocabulary size (default: GPT-2 50257, Transformer-XL wt103 267735)').argParser(int('--vocab-size', 2)))
-    .addOption(new Option('--cutoffs <list>', 'adaptive cluster boundaries below the vocabulary (default 19997,39997[,199997])').argParser(intList('--cutoffs')))
-    .addOption(new Option('--primer <variants>', 'Primer variants to search (family primer/all)').choices(Object.keys(PRIMER_VARIANTS)))
+    .addOption(new Option('--cutoffs <list>', 'adaptive cluster boundaries below the vocabulary (default 19997,39997[,199997])').argParser(intList('--cutoffs')));
+  // Each family's own named space settings, e.g. --primer ez.
+  for (const p of PRESET_FLAGS) cmd.addOption(new Option(`--${p.flag} <variants>`, p.description).choices(Object.keys(p.presets)));
+  cmd
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
     .option('--no-report', 'do not write the report files at the end')

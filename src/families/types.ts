@@ -74,6 +74,19 @@ export interface FamilySpace<C extends BaseConfig = BaseConfig, O extends BaseSp
   validate(cfg: C): string | null;
 }
 
+/**
+ * Named settings of a family's own genes, offered by `lts search` as one flag (`--primer ez`). The
+ * chosen preset's overrides go into the family's section of the search-space overrides.
+ */
+export interface SpacePresets {
+  /** The flag's name without dashes, one lowercase word: `primer`. */
+  flag: string;
+  /** The flag's help text. */
+  description: string;
+  /** Preset name -> the overrides it sets (keys of the family's spaceOptionKinds). */
+  presets: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 // ---- parameters ----------------------------------------------------------------------------------
 
 /**
@@ -141,6 +154,41 @@ export interface ConfigSummary {
   text: string;
 }
 
+// ---- configs other tools write ---------------------------------------------------------------------
+
+/** What a foreign config's reader did, for the importer's one-line note. */
+export interface ImportLog {
+  /** What was renamed or converted, e.g. `n_token -> vocab_size`. */
+  mapped: string[];
+  /** Settings of training or of the measurement, not of the architecture. */
+  ignored: string[];
+}
+
+/**
+ * The configs of other tools a family reads (src/config/import.ts finds the family by these and lets it
+ * read). Each reader returns lts's raw fields (without `family`) for parseConfig, and throws one LtsError
+ * `config.<field>: ...` for a field that would change the architecture in a way lts does not model.
+ */
+export interface ForeignConfigs {
+  /** Hugging Face config.json: `model_type` one of hfModelTypes (the dialect is `hf-<first of them>`). */
+  hf?: {
+    /** A config whose `architectures` entry starts with this is the family's. */
+    architecturePrefix: string;
+    /** A field only this family's HF config has: with it and no d_model, the config is the family's. */
+    marker?: string;
+    /** Also reads the HF files lts wrote itself; `lts` is the file's lts block, when it has one. */
+    read(raw: Record<string, unknown>, lts: { key?: string } | undefined, log: ImportLog): Record<string, unknown>;
+  };
+  /** archai's / the LTS reference code's configs (n_token, d_head, cutoffs ending with the vocabulary). */
+  archai?: {
+    /** archai `model_type`s that are this family. */
+    modelTypes: readonly string[];
+    read(raw: Record<string, unknown>, log: ImportLog): Record<string, unknown>;
+  };
+  /** Other tools write this family as `family`'s config with this family's switches on (`marks`). */
+  basedOn?: { family: string; marks(raw: Record<string, unknown>): boolean; note: string };
+}
+
 // ---- the family ----------------------------------------------------------------------------------
 
 export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends BaseSpaceOptions = BaseSpaceOptions> {
@@ -149,6 +197,8 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   readonly description: string;
   /** Hugging Face `model_type`s whose config.json this family reads back (parseConfig, mode `config`). */
   readonly hfModelTypes: readonly string[];
+  /** Configs of other tools (archai, Hugging Face) the family reads, if any. */
+  readonly foreign?: ForeignConfigs;
 
   // config: parse, identity, validity
   /**
@@ -174,6 +224,8 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   defaultSpaceOptions(): O;
   /** Override keys `lts search --space` accepts for this family, and what each holds. */
   readonly spaceOptionKinds: Readonly<Record<string, OptionKind>>;
+  /** A flag of named space settings `lts search` offers for this family, if the family has one. */
+  readonly spacePresets?: SpacePresets;
   /** The space over the defaults with `opts` applied; LtsError when the choices leave no candidate. */
   makeSpace(opts: Partial<O>): FamilySpace<C, O>;
 

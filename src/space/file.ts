@@ -1,7 +1,7 @@
 // Reading a config file from disk: the one side effect of the space, kept apart from the pure parsing.
-import { readFileSync } from 'node:fs';
 import { importConfig, importNote } from '../config/import.js';
 import { LtsError } from '../util/errors.js';
+import { readJsonFile } from '../util/files.js';
 import { parseConfig } from './parse.js';
 import type { ArchConfig } from './types.js';
 
@@ -10,18 +10,7 @@ import type { ArchConfig } from './types.js';
  * Hugging Face configs are converted first, with a one-line note on stderr of what was mapped.
  */
 export function loadConfigFile(file: string): ArchConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new LtsError(`cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new LtsError(`config ${file} is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const json = readJsonFile(file, 'config');
   try {
     const imported = importConfig(json);
     const note = importNote(imported, file);

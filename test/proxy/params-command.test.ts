@@ -45,7 +45,7 @@ describe('lts params', () => {
   });
   const bad: [string, string, RegExp][] = [
     ['invalid.json', '{"n_layer": 2, "d_model": 256, "n_head": [4, 3]}', /config\.n_head\[1\]: 3 does not divide d_model 256/],
-    ['broken.json', '{"n_layer": ', /is not valid JSON/],
+    ['broken.json', '{"n_layer": ', /not valid JSON/],
   ];
   for (const [name, text, re] of bad) {
     it(`one-line LtsError for ${name}`, async () => {

@@ -3,6 +3,7 @@
 import { layeredFamily } from '../layered/family.js';
 import { buildGpt2Graph } from './graph.js';
 import type { Gpt2Config } from './config.js';
+import { readHfGpt2 } from './foreign.js';
 import { gpt2TrainingConfig } from './training-config.js';
 
 export const GPT2_VOCAB = 50257;
@@ -22,11 +23,10 @@ export const gpt2Family = layeredFamily<Gpt2Config>({
   finalNorm: true,
   learnedPositions: true,
   buildGraph: (cfg, opts, extras) => buildGpt2Graph(cfg, opts, extras),
-  // HF GPT2Config: uniform layers, plain tied embedding; n_inner null means 4 x n_embd.
-  fromHf: (raw) => ({
-    n_layer: raw.n_layer, d_model: raw.n_embd, n_head: raw.n_head, ...(raw.n_inner != null ? { d_inner: raw.n_inner } : {}),
-    vocab_size: raw.vocab_size, n_positions: raw.n_positions, div_val: 0,
-  }),
+  foreign: {
+    hf: { architecturePrefix: 'GPT2', marker: 'n_embd', read: readHfGpt2 },
+    archai: { modelTypes: ['hf_gpt2_flex', 'hf_gpt2'] },
+  },
   trainingConfig: gpt2TrainingConfig,
   calibration: (dataset) => ({ name: `gpt2-${dataset}` }),
 });

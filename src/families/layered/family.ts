@@ -4,6 +4,7 @@ import type { FamilyDefinition, ParamBounds } from '../types.js';
 import { canonicalLayered, summarizeLayered } from './canonical.js';
 import type { LayeredConfig } from './config.js';
 import { layeredSpaceOptions, type LayeredSpaceOptions } from './defaults.js';
+import { readArchai } from './foreign.js';
 import { layeredParamBreakdown } from './params.js';
 import { fromPerLayerForm, isPerLayerForm, keyFields, ltsBlock } from './forms.js';
 import { parseLayered, parseLayeredRow } from './parse.js';
@@ -31,6 +32,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
     name: spec.name,
     description: spec.description,
     hfModelTypes: spec.hfModelTypes,
+    foreign: foreignConfigs(spec, switches),
     parseConfig(raw, mode) {
       if (mode === 'config') raw = plainFields(raw, spec);
       if (mode === 'table') return parseLayeredRow(raw, { family: spec.name, vocabSize: spec.vocabSize, divVal: spec.divVal.table, switches: spec.switches }) as C;
@@ -45,6 +47,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
       ...Object.fromEntries(switches.map((s) => [s, 'bools'] as const)),
       vocab_size: 'int', cutoffs: 'ints', n_positions: 'int', d_embed: 'int', dInnerRatio: 'number',
     },
+    ...(spec.spacePresets ? { spacePresets: spec.spacePresets } : {}),
     makeSpace(opts) {
       const o: O = { ...defaults(), ...stripUndefined(opts) };
       return makeLayeredSpace<C, S>(spec.name, o, switches, (cfg) => {
@@ -60,13 +63,25 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
   };
 }
 
+/** What the spec reads of other tools' configs; archai's configs, every layered family reads. */
+function foreignConfigs<C extends LayeredConfig & { family: string }, S extends string>(spec: LayeredSpec<C, S>, switches: readonly S[]): NonNullable<FamilyDefinition['foreign']> {
+  const f = spec.foreign;
+  return {
+    ...(f?.hf ? { hf: f.hf } : {}),
+    archai: { modelTypes: f?.archai?.modelTypes ?? [], read: (raw, log) => readArchai(spec.name, f?.archai?.rules ?? {}, raw, log) },
+    ...(f?.basedOn ? { basedOn: { ...f.basedOn, marks: (raw: Record<string, unknown>) => switches.some((s) => raw[s] === true) } } : {}),
+  };
+}
+
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** A config in any form the family writes (plain, per-layer, Hugging Face) as the plain fields. */
 function plainFields<C extends LayeredConfig & { family: string }, S extends string>(raw: Record<string, unknown>, spec: LayeredSpec<C, S>): Record<string, unknown> {
-  if (typeof raw.model_type === 'string' && spec.fromHf) return { family: spec.name, ...spec.fromHf(raw, ltsBlock(raw)) };
+  const hf = spec.foreign?.hf;
+  // The reader of foreign HF configs, so lts's own files pass the same checks; its notes are not shown.
+  if (typeof raw.model_type === 'string' && hf) return { family: spec.name, ...hf.read(raw, ltsBlock(raw), { mapped: [], ignored: [] }) };
   if (isPerLayerForm(raw)) {
     const out = fromPerLayerForm(raw, spec.switchesFromBlock as ((b: Record<string, unknown>) => Record<string, boolean | undefined>) | undefined);
     // Relative positions write no table size; the key the file carries has it.

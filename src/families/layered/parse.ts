@@ -9,6 +9,11 @@ const BASE_FIELDS = ['family', 'n_layer', 'd_model', 'd_inner', 'n_head', 'div_v
 /** Other spellings met in HF / archai configs. */
 const ALIASES: Record<string, string> = { n_embd: 'd_model', n_inner: 'd_inner', n_token: 'vocab_size', n_ctx: 'n_positions' };
 /** What a config file must give; everything else has a default. */
+/** Every field name parseLayered takes: lts's own, the aliases, and every layered family's switches. */
+export function layeredFieldNames(): Set<string> {
+  return new Set([...BASE_FIELDS, ...Object.keys(ALIASES), ...switchOwners().keys()]);
+}
+
 export const REQUIRED_FIELDS = ['n_layer', 'd_model', 'n_head'] as const;
 
 const fail = (field: string, detail: string): never => {

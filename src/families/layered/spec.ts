@@ -3,7 +3,8 @@
 // layeredFamily() turns it into the FamilyDefinition the registry lists.
 import type { BuildExtras, ExportedModel, ExportOptions } from '../../export/types.js';
 import type { ShapeSettings } from '../../space/types.js';
-import type { LtsBlockOf, TrainingConfig } from '../types.js';
+import type { ForeignConfigs, LtsBlockOf, SpacePresets, TrainingConfig } from '../types.js';
+import type { ArchaiFieldRule } from './foreign.js';
 import type { LayeredConfig } from './config.js';
 
 /** A boolean gene of one family (e.g. a Primer modification), searched like the others. */
@@ -24,6 +25,8 @@ export interface LayeredSpec<C extends LayeredConfig & { family: string }, S ext
   /** Lower decoder-parameter bound of the reference search space. */
   minParams: number;
   switches: readonly SwitchSpec<S>[];
+  /** Named settings of the switches for `lts search` (FamilyDefinition.spacePresets). */
+  spacePresets?: SpacePresets;
   /** Parameters of one layer's attention: d_model d, attention width a = heads x head_dim. */
   attentionParams(cfg: C, d: number, a: number): number;
   /** A final LayerNorm after the last layer (pre-LN stacks). */
@@ -32,10 +35,16 @@ export interface LayeredSpec<C extends LayeredConfig & { family: string }, S ext
   learnedPositions: boolean;
   buildGraph(cfg: C, opts: ExportOptions, extras?: BuildExtras): ExportedModel;
   /**
-   * The family's Hugging Face config.json (the one its trainingConfig writes) as lts fields; `lts` is the
-   * file's lts block when it has one. Only families listing hfModelTypes are asked.
+   * Other tools' configs the family reads. Every layered family reads archai's (readArchai), with
+   * `archai.rules` for the fields whose meaning is the family's; `hf` also reads back the Hugging Face
+   * config.json the family's trainingConfig writes. `basedOn`: other tools write this family as that
+   * family's config with this family's switches on (the note says so).
    */
-  fromHf?(raw: Record<string, unknown>, lts: { key?: string } | undefined): Record<string, unknown>;
+  foreign?: {
+    hf?: ForeignConfigs['hf'];
+    archai?: { modelTypes: readonly string[]; rules?: Readonly<Record<string, ArchaiFieldRule>> };
+    basedOn?: { family: string; note: string };
+  };
   /** The switches the per-layer form's `block` describes (the inverse of trainingConfig's block style). */
   switchesFromBlock?(block: Record<string, unknown>): Partial<Record<S, boolean>>;
   trainingConfig(cfg: C, shapes: ShapeSettings, lts: LtsBlockOf): TrainingConfig;

@@ -17,10 +17,23 @@ export const primerFamily = layeredFamily<PrimerConfig, 'primer_square' | 'prime
   minParams: 6e6,
   // A trained-model row without the switches is Primer-EZ (both on).
   switches: [{ name: 'primer_square', tableDefault: true }, { name: 'primer_conv', tableDefault: true }],
+  // ez = squared ReLU and conv together (Primer-EZ); any = each switch drawn freely.
+  spacePresets: {
+    flag: 'primer',
+    description: 'Primer variants to search (family primer/all)',
+    presets: {
+      any: { primer_square: [false, true], primer_conv: [false, true] },
+      ez: { primer_square: [true], primer_conv: [true] },
+      square: { primer_square: [true], primer_conv: [false] },
+      conv: { primer_square: [false], primer_conv: [true] },
+    },
+  },
   // Three depthwise width-3 convs (Q, K, V), one kernel per channel, no bias.
   attentionParams: (cfg, d, a) => gpt2AttentionParams(d, a) + (cfg.primer_conv ? 9 * a : 0),
   finalNorm: true,
   learnedPositions: true,
+  // archai writes Primer as a GPT-2 config with the switches on.
+  foreign: { basedOn: { family: 'gpt2', note: 'primer_square/primer_conv on a GPT-2 -> family primer' } },
   switchesFromBlock: (block) => ({ primer_square: block.ffn_activation === 'relu_squared', primer_conv: block.qkv_depthwise_conv === 3 }),
   // GPT-2's graph with the switches as variations of its blocks.
   buildGraph: (cfg, opts, extras) =>
