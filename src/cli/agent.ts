@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { checkDevice, loadDevice } from '../profile/index.js';
+import { checkDevice, closeBrowser, loadDevice } from '../profile/index.js';
 import { LtsError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../agent/protocol.js';
 import { DEFAULT_PORT, DEFAULT_QUEUE, isLoopback, startAgent } from '../agent/server.js';
@@ -91,5 +91,7 @@ export function agentCommand(): Command {
       );
       process.stderr.write(`lts agent: measuring on '${device.name}', listening on ${agent.url} (Ctrl-C stops)\n`);
       await stopped;
+      // A browser profile's Chromium stays up between requests; it goes with the agent.
+      await closeBrowser();
     });
 }

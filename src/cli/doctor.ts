@@ -8,11 +8,13 @@ export function formatDoctor(r: DoctorReport): string {
     `os         ${r.os}, node ${r.node_version}`,
     `gpu        ${r.gpu ?? 'none visible (nvidia-smi)'}`,
     `runtimes   onnxruntime-node ${r.runtimes['onnxruntime-node']}, onnxruntime-web ${r.runtimes['onnxruntime-web']}`,
+    ...(r.browser ? [`browser    ${r.browser}`] : []),
     'providers (a tiny model run on each):',
   ];
   for (const p of r.providers) {
     const where = `${p.provider} (${p.runtime})`.padEnd(26);
-    lines.push(`  ${p.ok ? 'ok  ' : 'FAIL'} ${where}${p.ok ? `${p.ms} ms` : p.error ?? ''}`);
+    const note = p.note ? ` (${p.note})` : '';
+    lines.push(`  ${p.ok ? 'ok  ' : 'FAIL'} ${where}${p.ok ? `${p.ms} ms` : p.error ?? ''}${note}`);
   }
   return lines.join('\n');
 }

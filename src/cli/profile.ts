@@ -1,7 +1,7 @@
 // `lts profile`: one architecture measured on a device profile in a fresh process (or several, for the spread).
 import { Command, Option } from 'commander';
 import { candidateId, loadConfigFile } from '../space/index.js';
-import { checkDevice, loadDevice, measureCandidate } from '../profile/index.js';
+import { checkDevice, closeBrowser, loadDevice, measureCandidate } from '../profile/index.js';
 import type { Measurement, Metric } from '../profile/types.js';
 import { applyDeviceOverrides, graphOption, int, metricOption, protocolOptions, shapeOptions, type ProtocolOverrides, type ShapeOverrides } from './options.js';
 
@@ -61,6 +61,7 @@ export function profileCommand(): Command {
       process.stderr.write(`lts profile ${id}${tag}: ${head} (${(m.timing.total_ms / 1000).toFixed(1)} s)\n`);
       runs.push(m);
     }
+    await closeBrowser();
     const out = opts.repeat === 1 ? runs[0] : { id, device: device.name, metrics, runs, spread: repeatSpread(runs) };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     if (runs.every((m) => !m.ok)) process.exitCode = 1;

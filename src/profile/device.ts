@@ -70,11 +70,22 @@ export function parseDevice(json: unknown, where = 'device profile'): DeviceProf
   if (p.warmupMin > p.warmupMax) throw new LtsError(`${where}: /protocol/warmupMin (${p.warmupMin}) exceeds warmupMax (${p.warmupMax})`);
   if (p.minRuns > p.maxRuns) throw new LtsError(`${where}: /protocol/minRuns (${p.minRuns}) exceeds maxRuns (${p.maxRuns})`);
   const web = dev.runtime === 'onnxruntime-web';
+  const browser = dev.runtime === 'browser';
   if (web && dev.executionProviders.some((ep) => ep !== 'wasm'))
     throw new LtsError(`${where}: /executionProviders: onnxruntime-web in Node runs only 'wasm'`);
-  if (!web && dev.executionProviders.includes('wasm'))
-    throw new LtsError(`${where}: /executionProviders: 'wasm' needs "runtime": "onnxruntime-web"`);
+  if (browser) checkBrowserProfile(dev, where);
+  else if (dev.browser) throw new LtsError(`${where}: /browser: only for "runtime": "browser"`);
+  if (!web && !browser && dev.executionProviders.includes('wasm'))
+    throw new LtsError(`${where}: /executionProviders: 'wasm' needs "runtime": "onnxruntime-web" or "browser"`);
   return dev;
+}
+
+/** A browser page runs one provider, wasm or webgpu, and can time only wall clock (no per-run CPU time there). */
+function checkBrowserProfile(dev: DeviceProfile, where: string): void {
+  const eps = dev.executionProviders;
+  if (eps.length !== 1 || (eps[0] !== 'wasm' && eps[0] !== 'webgpu'))
+    throw new LtsError(`${where}: /executionProviders: a browser profile runs exactly one of 'wasm' or 'webgpu'`);
+  if (dev.protocol.clock === 'cpu') throw new LtsError(`${where}: /protocol/clock: a browser page can time only 'wall' clock`);
 }
 
 /** A shipped profile by name (devices/<name>.json), or a path to a profile file. */

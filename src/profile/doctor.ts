@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { arch, cpus, hostname, platform, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { LtsError } from '../util/errors.js';
+import { loadDevice } from './device.js';
 import { probeProvider } from './measure.js';
 import { packageDir, packageVersion } from '../util/package.js';
 import type { DeviceProfile, Fingerprint } from './types.js';
@@ -41,7 +42,7 @@ export async function fingerprint(device: DeviceProfile): Promise<Fingerprint> {
     cores: cpus().length,
     total_memory_mb: Math.round(totalmem() / 2 ** 20),
     node_version: process.version,
-    runtime: { name: device.runtime, version: packageVersion(device.runtime) },
+    runtime: { name: device.runtime, version: packageVersion(device.runtime === 'browser' ? 'onnxruntime-web' : device.runtime) },
     execution_provider: device.executionProviders.join('+'),
     threads: { intraOp: intra, interOp: device.threads.interOp },
   };
@@ -49,6 +50,7 @@ export async function fingerprint(device: DeviceProfile): Promise<Fingerprint> {
     const gpu = nvidiaGpus();
     if (gpu) fp.gpu = gpu;
   }
+  if (device.runtime === 'browser') fp.browser = await (await import('./browser/index.js')).browserFingerprint(device);
   return fp;
 }
 
@@ -57,6 +59,7 @@ export async function fingerprint(device: DeviceProfile): Promise<Fingerprint> {
  * missing (and how to install it) when the profile cannot run here.
  */
 export async function checkDevice(device: DeviceProfile): Promise<void> {
+  if (device.runtime === 'browser') return (await import('./browser/index.js')).checkBrowserDevice(device);
   if (device.runtime === 'onnxruntime-node' && device.executionProviders.includes('cuda')) {
     const lib = join(ortBinDir(), 'libonnxruntime_providers_cuda.so');
     if (platform() === 'linux' && !existsSync(lib))
@@ -79,6 +82,8 @@ export interface ProviderCheck {
   error?: string;
   /** Nodes of the tiny model per provider as ORT placed them. */
   placement?: Record<string, number>;
+  /** What else the check found (browser: wasm threads/SIMD, the WebGPU adapter and whether it is software). */
+  note?: string;
   ms: number;
 }
 
@@ -91,6 +96,8 @@ export interface DoctorReport {
   node_version: string;
   gpu?: string;
   runtimes: Record<'onnxruntime-node' | 'onnxruntime-web', string>;
+  /** The Chromium browser profiles would use, or why there is none. */
+  browser?: string;
   providers: ProviderCheck[];
 }
 
@@ -116,6 +123,8 @@ export async function doctor(): Promise<DoctorReport> {
     if (r.placement) c.placement = r.placement;
     providers.push(c);
   }
+  const web = await (await import('./browser/index.js')).browserDoctor({ wasm: loadDevice('chromium-wasm'), webgpu: loadDevice('chromium-webgpu') });
+  for (const c of web.checks) providers.push({ ...c, runtime: 'browser' });
   const rep: DoctorReport = {
     cpu_model: cpuModel(),
     cores: cpus().length,
@@ -124,6 +133,7 @@ export async function doctor(): Promise<DoctorReport> {
     total_memory_mb: Math.round(totalmem() / 2 ** 20),
     node_version: process.version,
     runtimes: { 'onnxruntime-node': packageVersion('onnxruntime-node'), 'onnxruntime-web': packageVersion('onnxruntime-web') },
+    browser: web.browser,
     providers,
   };
   const gpu = nvidiaGpus();

@@ -159,6 +159,8 @@ const noTiming = (total: number): Measurement['timing'] => ({ export_ms: 0, sess
 
 /** Measures one model in a fresh child process under the device's limits. */
 export async function measureSource(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
+  // A page of the search's one browser rather than a child process (src/profile/browser).
+  if (device.runtime === 'browser') return (await import('./browser/index.js')).measureInBrowser(source, device, opts);
   const t0 = performance.now();
   const task: WorkerTask = { kind: 'measure', source, device, metrics: opts.metrics, seed: opts.seed };
   const out = await runChild<Measurement>(task, device.limits, opts);
@@ -171,6 +173,11 @@ export async function measureSource(source: ModelSource, device: DeviceProfile, 
     m.provider = providerFromPlacement(device.executionProviders, out.placement);
   }
   return m;
+}
+
+/** Closes the browser that 'browser' profiles keep between candidates (a no-op when none runs). */
+export async function closeBrowser(): Promise<void> {
+  await (await import('./browser/index.js')).closeBrowser();
 }
 
 /** Measures a candidate on the device: latency (prefill), decode (per token) and/or memory. */

@@ -11,13 +11,13 @@ function statusField(pid: number | 'self', field: 'VmHWM' | 'VmRSS'): number | u
 }
 
 /** Peak resident set since start or the last resetHwm(), in MB (undefined off Linux). */
-export const hwmMb = (): number | undefined => statusField('self', 'VmHWM');
+export const hwmMb = (pid: number | 'self' = 'self'): number | undefined => statusField(pid, 'VmHWM');
 export const rssMb = (pid: number | 'self' = 'self'): number | undefined => statusField(pid, 'VmRSS');
 
-/** Writing 5 to clear_refs resets VmHWM to the current RSS, so load and inference peaks can be taken apart. */
-export function resetHwm(): boolean {
+/** Writing 5 to clear_refs resets VmHWM (another process's: same user, as for a browser's renderer) to the current RSS, so load and inference peaks can be taken apart. */
+export function resetHwm(pid: number | 'self' = 'self'): boolean {
   try {
-    writeFileSync('/proc/self/clear_refs', '5');
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;
   } catch {
     return false;

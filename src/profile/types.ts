@@ -27,8 +27,8 @@ export interface MeasureProtocol {
 export interface DeviceProfile {
   name: string;
   description: string;
-  /** 'onnxruntime-node' (native) or 'onnxruntime-web' (wasm in Node). */
-  runtime: 'onnxruntime-node' | 'onnxruntime-web';
+  /** 'onnxruntime-node' (native), 'onnxruntime-web' (wasm in Node) or 'browser' (onnxruntime-web in a headless Chromium). */
+  runtime: 'onnxruntime-node' | 'onnxruntime-web' | 'browser';
   /** Execution providers in order, e.g. ['cpu'], ['cuda'], ['webgpu'], ['wasm']. Never silently falls back. */
   executionProviders: string[];
   /** intraOp 0 = every core. */
@@ -38,6 +38,8 @@ export interface DeviceProfile {
   protocol: MeasureProtocol;
   /** A candidate exceeding these is recorded as failed. */
   limits: { memoryMb: number; timeoutS: number };
+  /** runtime 'browser': extra Chromium flags, and whether a software WebGPU adapter (SwiftShader) may be measured. */
+  browser?: { args?: string[]; allowSoftwareAdapter?: boolean };
   /** Remote measurement through `lts agent`: agent URLs (or the env var holding a comma list) and the token source. */
   agents?: { urls?: string[]; urlsEnv?: string; tokenEnv?: string; tokenFile?: string; /** PEM CA that signed an https agent's certificate (self-signed agents). */ caFile?: string };
 }
@@ -94,6 +96,45 @@ export interface Measurement {
   /** Nodes per execution provider as ORT placed them (onnxruntime-node), so partial fallback is visible. */
   placement?: Record<string, number>;
   runtime?: { name: string; version: string };
+  /** runtime 'browser': what the page really ran with. */
+  browser?: BrowserRun;
+}
+
+/** Per-candidate evidence from the page (runtime 'browser'). */
+export interface BrowserRun {
+  /** The wasm thread count onnxruntime-web settled on (it drops to 1 without cross-origin isolation). */
+  wasm_threads: number;
+  /** Web Workers the page ran (onnxruntime-web's wasm threads beyond the main one). */
+  workers: number;
+  /** The renderer's CPU time over the wall time of the timed runs: above 1 means threads ran in parallel. */
+  cpu_per_wall?: number;
+  /** The renderer process(es) of the page whose memory is reported. */
+  renderer_pids: number[];
+}
+
+/** The browser a 'browser' profile measures in; recorded in the fingerprint. */
+export interface BrowserFingerprint {
+  executable: string;
+  version: string;
+  user_agent: string;
+  cross_origin_isolated: boolean;
+  hardware_concurrency: number;
+  wasm_simd: boolean;
+  /** wasm threads onnxruntime-web runs with (threads = 1 when the page is not cross-origin isolated). */
+  wasm_threads: number;
+  /** The onnxruntime-web .wasm binaries the pages loaded (all are SIMD builds in 1.30). */
+  wasm_binaries: string[];
+  /** The WebGPU adapter the browser offered, or why there is none. */
+  webgpu?: WebGpuAdapterInfo | { none: string };
+}
+
+export interface WebGpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** The browser's fallback flag, or a SwiftShader adapter: a CPU standing in for a GPU. */
+  software: boolean;
 }
 
 /** The machine that measured; recorded in every result. */
@@ -111,4 +152,5 @@ export interface Fingerprint {
   providers_ran?: string[];
   threads: { intraOp: number; interOp: number };
   gpu?: string;
+  browser?: BrowserFingerprint;
 }

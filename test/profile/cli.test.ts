@@ -74,7 +74,14 @@ describe('lts doctor', () => {
     expect(r.cores).toBeGreaterThan(0);
     expect(r.runtimes['onnxruntime-node']).toBe('1.30.0');
     expect(r.runtimes['onnxruntime-web']).toBe('1.30.0');
-    expect(r.providers.map((p: { provider: string }) => p.provider)).toEqual(['cpu', 'webgpu', 'cuda', 'wasm']);
+    expect(r.providers.map((p: { provider: string; runtime: string }) => `${p.provider} ${p.runtime}`)).toEqual([
+      'cpu onnxruntime-node', 'webgpu onnxruntime-node', 'cuda onnxruntime-node', 'wasm onnxruntime-web', 'wasm browser', 'webgpu browser',
+    ]);
+    // The browser is named with its version, and a tiny model runs in it on wasm (threads and SIMD noted).
+    expect(r.browser).toMatch(/^Chromium \d+\.[\d.]+ \(\/.+\)$/);
+    const web = r.providers.find((p: { provider: string; runtime: string }) => p.runtime === 'browser' && p.provider === 'wasm');
+    expect(web.ok).toBe(true);
+    expect(web.note).toMatch(/wasm thread\(s\), SIMD, cross-origin isolated/);
     const cpu = r.providers.find((p: { provider: string }) => p.provider === 'cpu');
     expect(cpu.ok).toBe(true);
     for (const p of r.providers) if (!p.ok) expect(p.error).toMatch(/\S/);
