@@ -1,7 +1,7 @@
 // `lts agent`: serves measurement requests for the device it runs on. The request carries a config,
 // never weights; the agent rebuilds the graph and measures it with the same code a local run uses.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { doctor, fingerprint, killedByStopSignal, measureCandidate } from '../profile/index.js';
+import { doctor, fingerprint, killedByStopSignal, WarmMeasurer } from '../profile/index.js';
 import type { DeviceProfile, Fingerprint, Measurement, Metric } from '../profile/types.js';
 import { definitionOf } from '../families/index.js';
 import type { ArchConfig } from '../space/types.js';
@@ -104,6 +104,9 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
   const checkToken = tokenChecker(opts.token);
   const started = Date.now();
   const device = opts.device;
+  // Latency and decode in a warm worker (start-up is slowest on the small boards an agent serves);
+  // memory still in a fresh process per candidate.
+  const warm = new WarmMeasurer();
 
   // Computed once: the machine does not change while the agent runs, and doctor() starts sessions.
   const fingerprintOnce = once(() => fingerprint(device));
@@ -119,6 +122,7 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
     bodyLimit,
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
   }) as unknown as FastifyInstance;
+  app.addHook('onClose', async () => warm.close());
 
   // Authentication runs before the body is read, so an unauthenticated client cannot make the agent
   // parse anything, and it covers every route (health included: it reveals what the device is).
@@ -191,7 +195,7 @@ export function buildAgent(opts: AgentOptions): FastifyInstance {
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
-    const job = queue.submit(() => measureCandidate(cfg, dev, { metrics: req.metrics as Metric[], seed: req.seed }), gone.signal);
+    const job = queue.submit(() => warm.measure({ kind: 'config', cfg }, dev, { metrics: req.metrics as Metric[], seed: req.seed }), gone.signal);
     if (job === null) {
       reply.header('retry-after', '5');
       return refuse(reply, 503, `queue full (${queue.maxWaiting} waiting behind the running measurement); try again later`);

@@ -26,6 +26,15 @@ export function positive(flag: string, above = 0): (v: string) => number {
   };
 }
 
+/** A fraction in [0, max]. */
+export function fraction(flag: string, max = Number.POSITIVE_INFINITY): (v: string) => number {
+  return (v) => {
+    const n = Number(v.trim());
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) throw new LtsError(`${flag} must be a fraction ${max === Number.POSITIVE_INFINITY ? '>= 0' : `in [0, ${max}]`} (0.1 = 10 %), got '${v}'`);
+    return n;
+  };
+}
+
 /** A comma list of integers, each checked by int(). */
 export function intList(flag: string, min = 0): (v: string) => number[] {
   const one = int(flag, min);

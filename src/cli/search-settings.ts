@@ -1,13 +1,18 @@
 // `lts search` options -> SearchSettings: population split, families, bounds, search-space overrides.
 import type { DeviceProfile, Metric } from '../profile/types.js';
-import type { SearchSettings } from '../search/types.js';
+import { SCREEN_DEFAULTS } from '../search/screening.js';
+import type { SearchSettings, Strategy } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
 import { familyDefinition, isFamily } from '../families/index.js';
 import type { SpacePresets } from '../families/types.js';
 import { FAMILIES, type Family } from '../space/types.js';
+import { chooseProxies } from '../search/proxy-choice.js';
 import { LtsError } from '../util/errors.js';
 import { isPathLike, readJsonFile } from '../util/files.js';
 import { resolve } from 'node:path';
+
+/** The strategy of a new search when --strategy is not given. */
+export const DEFAULT_STRATEGY: Strategy = 'exhaustive';
 
 /** Reference defaults (reference §4): 100 = 20 parents + 40 mutations + 40 crossovers, 30 iterations. */
 export const DEFAULTS = { iterations: 30, population: 100, parents: 20, mutations: 40, crossovers: 40 };
@@ -38,8 +43,11 @@ export interface SearchCliOptions {
   divVal?: number[];
   vocabSize?: number;
   cutoffs?: number[];
-  /** A family's preset flag (PRESET_FLAGS), e.g. `primer: 'ez'`. */
-  [presetFlag: string]: unknown;
+  strategy?: Strategy;
+  screenMargin?: number;
+  auditShare?: number;
+  /** A family's preset flag (PRESET_FLAGS), e.g. `primer: 'ez'`, or its proxy choice (FamilyDefinition.proxyChoice), e.g. `moeProxy`. */
+  [familyFlag: string]: unknown;
 }
 
 export function parseFamilies(v: string): Family[] {
@@ -87,9 +95,22 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   // A file is recorded by its absolute path: --resume and `lts report` may run from another directory.
   if (o.calibration !== undefined) s.calibration = isPathLike(o.calibration) ? resolve(o.calibration) : o.calibration;
   if (o.dataset !== undefined) s.dataset = o.dataset;
+  Object.assign(s, chooseProxies(families, o as Record<string, string | undefined>));
+  Object.assign(s, screenSettings(o));
   const space = spaceOverrides(o);
   if (Object.keys(space).length > 0) s.space = space;
   return s;
+}
+
+/** --strategy and its knobs, recorded in the settings so that --resume keeps them. */
+export function screenSettings(o: Pick<SearchCliOptions, 'strategy' | 'screenMargin' | 'auditShare'>): Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share'> {
+  const strategy = o.strategy ?? DEFAULT_STRATEGY;
+  if (strategy !== 'exhaustive' && strategy !== 'screened') throw new LtsError(`--strategy must be exhaustive or screened, got '${String(strategy)}'`);
+  if (strategy === 'exhaustive') {
+    if (o.screenMargin !== undefined || o.auditShare !== undefined) throw new LtsError('--screen-margin and --audit-share apply to --strategy screened only');
+    return { strategy };
+  }
+  return { strategy, screen_margin: o.screenMargin ?? SCREEN_DEFAULTS.margin, audit_share: o.auditShare ?? SCREEN_DEFAULTS.auditShare };
 }
 
 /** Gene choices and vocabulary from --space <file> and the gene flags (flags win over the file). */

@@ -1,4 +1,5 @@
 // What `lts search` prints at the end: the frontier in short, and why a search that produced nothing usable failed.
+import { chosenProxy } from '../search/proxy-choice.js';
 import { join } from 'node:path';
 import { formatPrediction } from '../calibrate/interval.js';
 import type { SearchOutcome } from '../search/loop.js';
@@ -20,13 +21,16 @@ export function summary(p: ParetoFile, dir: string): string {
   const c = p.counts;
   const ivl = p.frontier.find((f) => f.predicted_ppl_interval)?.predicted_ppl_interval;
   const pplNote = ivl ? `; ppl: predicted, 90 % interval${ivl.anchored ? '' : ' (unanchored: recipe unknown, see lts calibrate --anchor)'}` : '';
-  const head = `${c.evaluated} evaluated (${c.failed} failed), ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
+  const screened = c.screened !== undefined ? `, ${c.screened} screened out (${c.audited ?? 0} audited, ${c.audit_on_frontier ?? 0} of those on the frontier)` : '';
+  const head = `${c.evaluated} evaluated (${c.failed} failed)${screened}, ${c.frontier} on the frontier, stopped by ${c.stopped_by} after ${c.iterations_done}/${p.settings.iterations} iterations${pplNote}`;
   const rows = p.frontier.map((f) => {
     const costs = p.settings.metrics
       .map((m) => (m === 'latency' ? `latency ${f.latency?.median_ms.toFixed(2)} ms` : m === 'decode' ? `decode ${f.decode?.median_ms.toFixed(3)} ms` : `memory ${f.memory?.inference_peak_mb.toFixed(1)} MB`))
       .join(', ');
     const ppl = pplSummary(f);
-    return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M decoder params, ${costs}${ppl}`;
+    // A family whose proxy is one of several counts names the one chosen (e.g. `effective params`).
+    const chosen = chosenProxy(p.settings, f.family);
+    return `  ${f.id.padEnd(18)} ${(f.decoder_params / 1e6).toFixed(2).padStart(7)}M ${chosen ? `${chosen} params` : 'decoder params'}, ${costs}${ppl}`;
   });
   // A long frontier is for pareto.json and the report; the terminal gets its ends.
   const shown = rows.length > SUMMARY_ROWS ? [...rows.slice(0, SUMMARY_ROWS / 2), `  ... ${rows.length - SUMMARY_ROWS} more ...`, ...rows.slice(-SUMMARY_ROWS / 2)] : rows;

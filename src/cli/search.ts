@@ -10,12 +10,15 @@ import { runSearch, type SearchOutcome } from '../search/loop.js';
 import { progressReporter } from '../search/progress.js';
 import { PARETO_FILE, readResumable } from '../search/results.js';
 import { searchSpaces } from '../search/spaces.js';
+import { allProxyChoices, flagOf as proxyFlagOf, withProxyChoices } from '../search/proxy-choice.js';
 import type { Evaluator, SearchSettings } from '../search/types.js';
 import { FAMILIES } from '../space/types.js';
 import { LtsError } from '../util/errors.js';
+import { SCREEN_DEFAULTS } from '../search/screening.js';
 import {
   applyDeviceOverrides,
   flagOf,
+  fraction,
   graphOption,
   int,
   intList,
@@ -27,10 +30,10 @@ import {
   type ProtocolOverrides,
   type ShapeOverrides,
 } from './options.js';
-import { buildSettings, DEFAULTS, PRESET_FLAGS, type SearchCliOptions } from './search-settings.js';
+import { buildSettings, DEFAULT_STRATEGY, DEFAULTS, PRESET_FLAGS, type SearchCliOptions } from './search-settings.js';
 import { endNote, summary } from './search-summary.js';
 
-export { buildSettings, parseFamilies, populationSplit, spaceOverrides } from './search-settings.js';
+export { buildSettings, DEFAULT_STRATEGY, parseFamilies, populationSplit, screenSettings, spaceOverrides } from './search-settings.js';
 export { endNote } from './search-summary.js';
 
 export interface SearchCommandOptions extends SearchCliOptions, ShapeOverrides, ProtocolOverrides {
@@ -58,7 +61,10 @@ export function searchDevice(o: SearchCommandOptions): DeviceProfile {
   return { ...d, agents };
 }
 
-/** Local measurement (a fresh child process per candidate), or one evaluator per agent the profile names. */
+/**
+ * Local measurement (a warm worker for latency and decode, a fresh child process per candidate when
+ * memory is measured), or one evaluator per agent the profile names.
+ */
 export async function buildEvaluators(device: DeviceProfile): Promise<Evaluator[]> {
   if (device.agents) {
     const { agentEvaluators } = (await import('../agent/client.js')) as { agentEvaluators(d: DeviceProfile): Evaluator[] };
@@ -115,10 +121,15 @@ export function searchCommand(): Command {
   // Each family's own named space settings, e.g. --primer ez.
   for (const p of PRESET_FLAGS) cmd.addOption(new Option(`--${p.flag} <variants>`, p.description).choices(Object.keys(p.presets)));
   cmd
+    .addOption(new Option('--strategy <strategy>', `exhaustive: measure every child (the LTS protocol); screened: skip children a cost model, fitted on this run's measurements, predicts far behind the frontier (default ${DEFAULT_STRATEGY})`).choices(['exhaustive', 'screened']))
+    .addOption(new Option('--screen-margin <fraction>', `screened: skip a child only if a measured point beats its optimistic predicted cost by more than this (default ${SCREEN_DEFAULTS.margin})`).argParser(fraction('--screen-margin')))
+    .addOption(new Option('--audit-share <fraction>', `screened: share of would-be-skipped children measured anyway, to report false screens (default ${SCREEN_DEFAULTS.auditShare})`).argParser(fraction('--audit-share', 1)))
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))
     .option('--no-report', 'do not write the report files at the end')
     .option('--json', 'print pareto.json on stdout at the end');
+  // Families whose proxy is one of several counts offer the choice (Brainformer: --moe-proxy).
+  for (const c of allProxyChoices()) cmd.addOption(new Option(`${proxyFlagOf(c)} <count>`, c.help).choices([...c.choices]));
 
   return cmd.action(async (o: SearchCommandOptions) => {
     let device: DeviceProfile;
@@ -166,7 +177,7 @@ export function searchCommand(): Command {
 async function search(device: DeviceProfile, settings: SearchSettings, outDir: string, resume: boolean): Promise<SearchOutcome> {
   const annotate = perplexityAnnotator(settings.families, { calibration: settings.calibration, dataset: settings.dataset });
   const evaluators = await buildEvaluators(device);
-  const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, settings.space ?? {});
+  const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withProxyChoices(settings));
   const progress = progressReporter();
   const ac = new AbortController();
   const onSignal = () => {

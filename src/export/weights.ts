@@ -153,7 +153,12 @@ export class WeightSource {
 
   get(name: string, dims: number[], kind: InitKind): string {
     if (this.g.hasWeight(name)) return name;
+    return this.g.weight(name, dims, this.values(name, dims, kind));
+  }
+
+  /** The values `get` would add under this name, without adding them (a graph may add views of them instead). */
+  values(name: string, dims: number[], kind: InitKind): Float32Array {
     const size = dims.reduce((x, y) => x * y, 1);
-    return this.g.weight(name, dims, initWeight(this.seed, name, kind, size, this.scale, this.pools));
+    return initWeight(this.seed, name, kind, size, this.scale, this.pools);
   }
 }

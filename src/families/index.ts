@@ -1,6 +1,8 @@
 // The registry: every model family, one line each. Adding a family = a folder under src/families/
 // implementing FamilyDefinition (./types.ts), its config type in the ArchConfig union below, and its
 // definition in FAMILY_DEFINITIONS. The mapped type makes a missing or mistyped entry a compile error.
+import type { BrainformerConfig } from './brainformer/config.js';
+import { brainformerFamily } from './brainformer/index.js';
 import type { Gpt2Config } from './gpt2/config.js';
 import { gpt2Family } from './gpt2/index.js';
 import type { PrimerConfig } from './primer/config.js';
@@ -11,7 +13,7 @@ import type { FamilyDefinition } from './types.js';
 import { LtsError } from '../util/errors.js';
 
 /** One candidate architecture, discriminated on `family`. */
-export type ArchConfig = Gpt2Config | TransfoXlConfig | PrimerConfig;
+export type ArchConfig = Gpt2Config | TransfoXlConfig | PrimerConfig | BrainformerConfig;
 export type Family = ArchConfig['family'];
 export type ConfigOf<F extends Family> = Extract<ArchConfig, { family: F }>;
 
@@ -24,6 +26,7 @@ export const FAMILY_DEFINITIONS: FamilyRegistry = {
   gpt2: gpt2Family,
   'transfo-xl': transfoXlFamily,
   primer: primerFamily,
+  brainformer: brainformerFamily,
 };
 
 export const FAMILIES = Object.keys(FAMILY_DEFINITIONS) as Family[];

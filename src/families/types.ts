@@ -6,6 +6,7 @@
 // the registry's mapped type makes a family without an entry, or an entry of the wrong config type, a
 // compile error. C need not be per-layer lists: only `family`, `d_model` and `vocab_size` are common.
 import type { ExportedModel, ExportOptions, BuildExtras } from '../export/types.js';
+import type { Metric } from '../profile/types.js';
 import type { ShapeSettings } from '../space/types.js';
 import type { Rng } from '../util/rng.js';
 
@@ -113,6 +114,25 @@ export interface ParamBreakdown {
    * mixture-of-experts family's `activated` (parameters one token uses) and `dense_equivalent`.
    */
   extra?: Record<string, number>;
+}
+
+/**
+ * A family whose proxy is one of several counts lets the user choose it per search (a mixture-of-experts
+ * family's total / activated / dense-equivalent count). The CLI offers `--<setting in kebab case>`, the
+ * search records the choice and its source in its settings, and passes it to proxyParams through the
+ * space option `spaceKey`.
+ */
+export interface ProxyChoice {
+  /** The settings field in pareto.json (`moe_proxy`); `<setting>_source` holds the chosen count's source. */
+  setting: 'moe_proxy';
+  choices: readonly string[];
+  default: string;
+  /** What each choice counts and where it comes from. */
+  source: Readonly<Record<string, string>>;
+  /** One line for `--help`. */
+  help: string;
+  /** The space option proxyParams reads the choice from. */
+  spaceKey: string;
 }
 
 // ---- report --------------------------------------------------------------------------------------
@@ -238,6 +258,8 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
    * e.g. `lts params`, where the family's default applies).
    */
   proxyParams(cfg: C, space?: Partial<O>): number;
+  /** A per-search choice of which of the family's counts is the proxy (absent: the one count there is). */
+  readonly proxyChoice?: ProxyChoice;
 
   // export
   /** The candidate's ONNX graph in memory: prefill or decode, `ort` or `standard` form (opts). */
@@ -248,4 +270,12 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   trainingConfig(cfg: C, shapes: ShapeSettings, lts: LtsBlockOf): TrainingConfig;
   /** The built-in calibration (a name under calibrations/) for a dataset, and a note when it is borrowed. */
   calibration(dataset: string): { name: string; note?: string };
+
+  // cost model (search strategy `screened`)
+  /**
+   * Physical cost features for one metric, in src/cost's FEATURE_NAMES[metric] order (FLOPs, bytes,
+   * layer counts: work whose cost is >= 0). Absent: the cost model has nothing to go on, and the search
+   * measures every child of this family.
+   */
+  costFeatures?(cfg: C, shapes: ShapeSettings, metric: Metric): number[];
 }

@@ -1,13 +1,28 @@
 // Messages between measureCandidate (parent) and worker.ts (the fresh child process).
+import type { Sublayer } from '../families/brainformer/config.js';
 import type { ArchConfig } from '../space/types.js';
 import type { DeviceProfile, Measurement, Metric } from './types.js';
 
-/** What to measure: a candidate config (built by the exporter in the child) or the tiny probe model. */
-export type ModelSource = { kind: 'config'; cfg: ArchConfig } | { kind: 'tiny'; width: number };
+/**
+ * What to measure: a candidate config (built by the exporter in the child), the tiny probe model, or one
+ * Brainformer sub-layer alone (benchmarks of MoE against a dense FFN; float input [batch, seq, d_model]).
+ */
+export type ModelSource =
+  | { kind: 'config'; cfg: ArchConfig }
+  | { kind: 'tiny'; width: number }
+  | { kind: 'sublayer'; sublayer: Sublayer; d_model: number };
 
-export type WorkerTask =
+/** `seq` numbers a task within its process; `keep` asks the worker to wait for another task instead of exiting. */
+export type WorkerTask = (
   | { kind: 'measure'; source: ModelSource; device: DeviceProfile; metrics: Metric[]; seed: number }
-  | { kind: 'probe'; runtime: DeviceProfile['runtime']; ep: string; threads: DeviceProfile['threads'] };
+  | { kind: 'probe'; runtime: DeviceProfile['runtime']; ep: string; threads: DeviceProfile['threads'] }
+) & { seq?: number; keep?: boolean };
+
+/**
+ * The worker's last stderr line for a task (`<TASK_END> <seq>`): onnxruntime logs node placements on
+ * stderr, so a warm worker's parent needs to know where one task's lines end and the next one's begin.
+ */
+export const TASK_END = '[lts-task-end]';
 
 export interface ProbeResult {
   ok: boolean;

@@ -1,6 +1,7 @@
 // The measuring child process: one candidate (or one probe) per process, so that the memory high-water
-// mark belongs to this model alone and a crash takes nothing else down. Started by measure.ts via fork;
-// imports only what measuring needs.
+// mark belongs to this model alone and a crash takes nothing else down; or, for latency and decode
+// without memory, a warm worker that measures candidate after candidate (warm.ts). Started by child.ts
+// via fork; imports only what measuring needs.
 import { cpus } from 'node:os';
 import type { ArchConfig } from '../space/types.js';
 import type { ExportedModel, ExportOptions, GraphMode } from '../export/types.js';
@@ -11,7 +12,7 @@ import { hwmMb, resetHwm } from './procmem.js';
 import { medianSorted, runFixed, runProtocol } from './stats.js';
 import { tinyModel } from './tiny.js';
 import type { DeviceProfile, LatencyStats, Measurement, MemoryStats } from './types.js';
-import { type ModelSource, type ProbeResult, type WorkerReply, type WorkerTask } from './wire.js';
+import { TASK_END, type ModelSource, type ProbeResult, type WorkerReply, type WorkerTask } from './wire.js';
 import { execFileSync } from 'node:child_process';
 
 /** An ORT error in one short line: without the C++ source location ORT prefixes to its messages, at most 300 characters. */
@@ -71,6 +72,11 @@ async function buildModel(source: ModelSource, mode: GraphMode, device: DevicePr
   if (source.kind === 'tiny') {
     if (mode === 'decode') throw new Error('the tiny probe model has no decode graph');
     return tinyModel(source.width, device.shapes.batch);
+  }
+  if (source.kind === 'sublayer') {
+    if (mode === 'decode') throw new Error('a lone sub-layer has no decode graph');
+    const { buildSublayer } = await import('../families/brainformer/graph.js');
+    return buildSublayer(source.sublayer, source.d_model, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
   }
   // Resolved at run time: the exporter is heavy and only config sources need it.
   const spec = '../export/index.js';
@@ -217,8 +223,12 @@ async function probe(task: Extract<WorkerTask, { kind: 'probe' }>): Promise<Prob
 // whatever measures next (a resumed search).
 process.on('disconnect', () => process.exit(1));
 
-process.once('message', (task: WorkerTask) => {
-  void (async () => {
+// Tasks run one at a time, in arrival order. A fresh worker exits after its task; a warm one (task.keep)
+// waits for the next. Each task's output ends with a TASK_END line so the parent can attribute
+// onnxruntime's placement lines to the right candidate.
+let chain = Promise.resolve();
+process.on('message', (task: WorkerTask) => {
+  chain = chain.then(async () => {
     let reply: WorkerReply;
     try {
       reply = task.kind === 'probe' ? { kind: 'probed', result: await probe(task) } : { kind: 'measured', result: await measure(task) };
@@ -228,8 +238,12 @@ process.once('message', (task: WorkerTask) => {
         ? { kind: 'probed', result: { ok: false, error, ms: 0, version: '' } }
         : { kind: 'measured', result: { ok: false, error, timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 0 } } };
     }
+    // Synchronous on a pipe: in the stream after every line onnxruntime wrote for this task.
+    process.stderr.write(`\n${TASK_END} ${task.seq ?? 0}\n`);
     await send(reply);
     // Exit at once: native runtimes may hold threads that would keep the process alive.
-    process.exit(0);
-  })();
+    if (!task.keep) process.exit(0);
+    // What the next candidate's memory and timing should not inherit: the released session's buffers.
+    await settleGc();
+  });
 });

@@ -129,7 +129,7 @@ ${p.counts.evaluated} evaluated (${p.counts.failed} failed), ${p.counts.frontier
 <tbody>
 ${body}
 </tbody></table>
-<p class="note">Training configs in <code>configs/&lt;id&gt;.json</code>: ${esc(kinds)} (hf-* = Hugging Face config.json fields; per-layer = <code>schemas/training-config.schema.json</code>). Also: <code>frontier.csv</code>, <code>pareto.json</code>, <code>candidates.jsonl</code>.</p>
+${p.settings.moe_proxy ? `<p class="note"><b>Brainformer (mixture-of-experts) points</b>: their decoder params are the <b>${esc(p.settings.moe_proxy)}</b> count (<code>--moe-proxy</code>): ${esc(p.settings.moe_proxy_source ?? '')}. pareto.json's <code>param_counts</code> gives all three (decoder = every expert, activated per token, dense_equivalent). The decoder-parameter proxy was validated on dense models only; the MoE correction is a published scaling law applied far below the scale it was fitted at, and their predicted perplexities are GPT-2's calibration applied to that count.</p>\n` : ''}<p class="note">Training configs in <code>configs/&lt;id&gt;.json</code>: ${esc(kinds)} (hf-* = Hugging Face config.json fields; per-layer = <code>schemas/training-config.schema.json</code>). Also: <code>frontier.csv</code>, <code>pareto.json</code>, <code>candidates.jsonl</code>.</p>
 
 <h2>Perplexity calibration${x.calibrations.length > 1 ? 's' : ''}</h2>
 <p class="note">${esc(x.calibrationNote)}</p>

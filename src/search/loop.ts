@@ -15,8 +15,9 @@ import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
 import { CANDIDATES_FILE, failureReasons, frontierPoint, withProvidersRan, writePareto } from './results.js';
 import { claimRunDirectory, openRun } from './rundir.js';
 import { firstFingerprint, measureEach } from './schedule.js';
+import { auditOnFrontier, Screening } from './screening.js';
 import { checkSettings } from './settings.js';
-import type { CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, SearchOutcome, SearchSettings, StopReason } from './types.js';
+import type { CandidateInfo, CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, ScreenedRecord, SearchOutcome, SearchSettings, StopReason } from './types.js';
 
 export type { Annotation, RunSearchOptions, SearchOutcome, SearchProgress, StopReason } from './types.js';
 
@@ -45,8 +46,13 @@ class EvolutionParetoSearch {
   private readonly deadline: number;
   private readonly alive: Evaluator[];
   private readonly evolution: Evolution;
+  private readonly screening: Screening;
   private appender!: JsonlAppender;
   private cache!: MeasurementCache<CandidateRecord>;
+  /** Screened children read back on resume, by key. */
+  private screenedBefore = new Map<string, ScreenedRecord>();
+  /** Children screened (not measured) so far, this generation's included. */
+  private readonly screened: ScreenedRecord[] = [];
   private preloaded = 0;
   private fingerprint!: ParetoFile['fingerprint'];
   /** Results of finished generations, in candidate order. */
@@ -71,10 +77,11 @@ class EvolutionParetoSearch {
     this.deadline = this.s.budget_minutes !== undefined ? this.start + this.s.budget_minutes * 60_000 : Number.POSITIVE_INFINITY;
     this.alive = [...o.evaluators];
     this.evolution = new Evolution(o.spaces, this.s);
+    this.screening = new Screening(this.s, o.device.shapes);
   }
 
   async run(): Promise<SearchOutcome> {
-    ({ cache: this.cache, preloaded: this.preloaded } = openRun(this.o.outDir, this.context, this.o.resume === true, this.log));
+    ({ cache: this.cache, screened: this.screenedBefore, preloaded: this.preloaded } = openRun(this.o.outDir, this.context, this.o.resume === true, this.log));
     this.fingerprint = await firstFingerprint(this.alive, this.log);
     this.appender = new JsonlAppender(join(this.o.outDir, CANDIDATES_FILE));
     let final: ParetoFile;
@@ -84,7 +91,11 @@ class EvolutionParetoSearch {
       let finished = false;
       for (this.iteration = 0; this.iteration <= this.s.iterations; this.iteration++) {
         const batch = this.iteration === 0 ? this.evolution.sampleInitialPopulation(this.s.population) : this.evolution.nextGeneration(this.front());
-        const complete = this.fold(await this.measureBatch(batch), batch.length);
+        const screenedBefore = this.screened.length;
+        const records = await this.measureBatch(batch);
+        const complete = this.fold(records, batch.length - (this.screened.length - screenedBefore));
+        // Refit after every generation, on everything measured so far (the cost model learns on the target).
+        this.screening.refit(this.history);
         if (!complete) break;
         if (this.iteration > 0) this.iterationsDone = this.iteration;
         finished = this.iteration === this.s.iterations;
@@ -100,12 +111,18 @@ class EvolutionParetoSearch {
     return { pareto: final, history: this.history, measuredNow: this.measuredNow, stoppedBy: final.counts.stopped_by as StopReason };
   }
 
-  /** Results for a generation, cached ones replayed, in candidate order; fewer than the batch if the search must stop. */
+  /**
+   * Measured results for a generation, cached ones replayed, in candidate order; children the screen
+   * skips go to `screened` instead. Fewer than the batch if the search must stop.
+   */
   private async measureBatch(batch: Candidate[]): Promise<CandidateRecord[]> {
     const results = batch.map((c) => this.cache.get(c.key));
     this.pending = results.filter((r): r is CandidateRecord => r !== undefined);
+    // Decided before anything of this generation is measured: against the frontier its parents came from.
+    const frontier = this.screening.active ? this.front() : [];
+    const verdicts = batch.map((c, i) => (results[i] === undefined ? this.screen(c, frontier) : undefined));
     this.progress();
-    const todo = results.flatMap((r, i) => (r === undefined ? [i] : []));
+    const todo = results.flatMap((r, i) => (r === undefined && verdicts[i] !== 'screened' ? [i] : []));
     await measureEach(batch, todo, {
       alive: this.alive,
       request: this.request,
@@ -116,18 +133,17 @@ class EvolutionParetoSearch {
       onMeasured: (i, measurement, ev, ms) => {
         const c = batch[i]!;
         const rec: CandidateRecord = {
-          id: c.id,
-          key: c.key,
-          family: c.family,
-          config: c.config,
-          iteration: this.iteration,
-          decoder_params: c.decoder_params,
-          total_params: c.total_params,
+          ...this.info(c),
           measurement,
           evaluator: ev.name,
           measured_at: new Date(this.now()).toISOString(),
           context: this.context,
         };
+        const v = verdicts[i];
+        if (v !== undefined && v !== 'screened') {
+          if (v.prediction) rec.prediction = v.prediction;
+          if (v.decision.action === 'audit') rec.audit = { screened_by: v.decision.by };
+        }
         this.appender.append(rec);
         this.cache.set(c.key, rec);
         results[i] = rec;
@@ -141,6 +157,40 @@ class EvolutionParetoSearch {
     });
     this.pending = [];
     return results.filter((r): r is CandidateRecord => r !== undefined);
+  }
+
+  /** What a record says about its candidate, in this generation. */
+  private info(c: Candidate): CandidateInfo {
+    return {
+      id: c.id, key: c.key, family: c.family, config: c.config, iteration: this.iteration, decoder_params: c.decoder_params, total_params: c.total_params,
+      ...(c.param_counts ? { param_counts: c.param_counts } : {}),
+    };
+  }
+
+  /**
+   * Screen one unmeasured child: 'screened' if it is not to be measured (recorded now, or replayed from
+   * a resumed run), otherwise the verdict its record keeps (prediction, audit).
+   */
+  private screen(c: Candidate, frontier: CandidateRecord[]): 'screened' | ReturnType<Screening['decide']> {
+    if (!this.screening.active) return { decision: { action: 'measure' } };
+    const before = this.screenedBefore.get(c.key);
+    if (before) {
+      this.screened.push({ ...before, iteration: this.iteration });
+      return 'screened';
+    }
+    const v = this.screening.decide(c, frontier);
+    if (v.decision.action !== 'screen') return v;
+    const rec: ScreenedRecord = {
+      ...this.info(c),
+      status: 'screened',
+      prediction: v.prediction!,
+      screened_by: v.decision.by,
+      screened_at: new Date(this.now()).toISOString(),
+      context: this.context,
+    };
+    this.appender.append(rec);
+    this.screened.push(rec);
+    return 'screened';
   }
 
   /** Adds a generation's records to the history; true if every candidate of the batch got one. */
@@ -177,7 +227,7 @@ class EvolutionParetoSearch {
     const annotated = this.o.annotate?.(plain);
     const points = annotated?.points ?? plain;
     const file: ParetoFile = {
-      schema_version: 1,
+      schema_version: 2,
       tool: { name: 'lts', version: toolVersion() },
       created_at: new Date(this.now()).toISOString(),
       device: this.o.device,
@@ -189,6 +239,13 @@ class EvolutionParetoSearch {
         failed: all.filter((r) => !r.measurement.ok).length,
         frontier: points.length,
         iterations_done: this.iterationsDone,
+        ...(this.screening.active
+          ? {
+              screened: this.screened.length,
+              audited: all.filter((r) => r.audit).length,
+              audit_on_frontier: auditOnFrontier(all, (r) => feasible(r, this.s), this.objectives),
+            }
+          : {}),
         stopped_by: stoppedBy,
       },
       frontier: points,
@@ -205,7 +262,7 @@ class EvolutionParetoSearch {
     if (this.measuredNow > 0) {
       const planned = this.planned();
       const perCandidate = this.measureMsTotal / this.measuredNow / Math.max(1, this.alive.length);
-      eta = Math.max(0, planned - all.length) * perCandidate;
+      eta = Math.max(0, planned - all.length - this.screened.length) * perCandidate;
       if (Number.isFinite(this.deadline)) eta = Math.min(eta, Math.max(0, this.deadline - this.now()));
     }
     this.o.onProgress({
@@ -216,7 +273,8 @@ class EvolutionParetoSearch {
       measured_now: this.measuredNow,
       cached: this.preloaded,
       frontier: this.front().length,
-      planned: this.planned(),
+      planned: this.planned() - this.screened.length,
+      ...(this.screening.active ? { screened: this.screened.length } : {}),
       elapsed_ms: this.now() - this.start,
       eta_ms: eta,
       evaluators: this.alive.length,

@@ -14,6 +14,7 @@ export function progressLine(p: SearchProgress): string {
   const eta = p.eta_ms === undefined ? '?' : formatDuration(p.eta_ms);
   return (
     `iteration ${p.iteration}/${p.iterations}  evaluated ${p.evaluated}/${p.planned}  failed ${p.failed}  ` +
+    (p.screened ? `screened ${p.screened}  ` : '') +
     `frontier ${p.frontier}  elapsed ${formatDuration(p.elapsed_ms)}  left ~${eta}` +
     (p.cached > 0 ? `  (resumed: ${p.cached} known)` : '')
   );

@@ -11,7 +11,7 @@ import { parseSpaceOverrides } from '../space/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { LtsError } from '../util/errors.js';
 import { readJsonl } from '../util/jsonl.js';
-import type { CandidateRecord, FrontierPoint, ParetoFile } from './types.js';
+import type { CandidateRecord, FrontierPoint, ParetoFile, ScreenedRecord } from './types.js';
 
 export const CANDIDATES_FILE = 'candidates.jsonl';
 export const PARETO_FILE = 'pareto.json';
@@ -26,6 +26,7 @@ export function frontierPoint(r: CandidateRecord): FrontierPoint {
     iteration: r.iteration,
     decoder_params: r.decoder_params,
     total_params: r.total_params,
+    ...(r.param_counts ? { param_counts: r.param_counts } : {}),
     timing: m.timing,
   };
   if (m.latency) p.latency = m.latency;
@@ -52,8 +53,8 @@ export function readPareto(dir: string): ParetoFile {
   const p = join(dir, PARETO_FILE);
   if (!existsSync(p)) throw new LtsError(`${dir} is not a search run directory: no ${PARETO_FILE}`);
   const f = readJsonFile(p) as Partial<ParetoFile>;
-  if (f.schema_version !== 1 || !f.settings || !f.device) {
-    throw new LtsError(`${p}: not an lts pareto.json (schema_version 1 with settings and device expected)`);
+  if (!(f.schema_version === 1 || f.schema_version === 2) || !f.settings || !f.device) {
+    throw new LtsError(`${p}: not an lts pareto.json (schema_version 1 or 2 with settings and device expected)`);
   }
   return f as ParetoFile;
 }
@@ -85,13 +86,16 @@ export function readResumable(dir: string): ParetoFile {
   return f;
 }
 
-/** Every complete record of a run; a truncated line left by a crash is skipped. */
-export function readCandidates(dir: string): { records: CandidateRecord[]; skippedLines: number[] } {
-  const { records, skipped } = readJsonl<CandidateRecord>(join(dir, CANDIDATES_FILE));
-  const good = records.filter(
-    (r) => r && typeof r === 'object' && typeof r.key === 'string' && r.measurement && typeof r.measurement.ok === 'boolean',
-  );
-  return { records: good, skippedLines: skipped };
+/**
+ * Every complete record of a run, measured ones and screened ones apart; a truncated line left by a
+ * crash is skipped.
+ */
+export function readCandidates(dir: string): { records: CandidateRecord[]; screened: ScreenedRecord[]; skippedLines: number[] } {
+  const { records, skipped } = readJsonl<CandidateRecord | ScreenedRecord>(join(dir, CANDIDATES_FILE));
+  const identified = records.filter((r) => r && typeof r === 'object' && typeof r.key === 'string');
+  const good = identified.filter((r): r is CandidateRecord => 'measurement' in r && !!r.measurement && typeof r.measurement.ok === 'boolean');
+  const screened = identified.filter((r): r is ScreenedRecord => 'status' in r && r.status === 'screened' && typeof r.screened_by === 'string');
+  return { records: good, screened, skippedLines: skipped };
 }
 
 /** The commonest failure reasons among records, most frequent first: "16x out of memory (limit 10 MB); 2x timeout after 1 s". */

@@ -7,7 +7,7 @@ import { LtsError } from '../util/errors.js';
 import { MeasurementCache } from './cache.js';
 import { lockRunDir } from './lock.js';
 import { CANDIDATES_FILE, PARETO_FILE, readCandidates } from './results.js';
-import type { CandidateRecord } from './types.js';
+import type { CandidateRecord, ScreenedRecord } from './types.js';
 
 /**
  * Makes and locks `dir`. release() unlocks it, and removes it again if this call made it and the
@@ -34,6 +34,8 @@ export function claimRunDirectory(dir: string): { release(succeeded: boolean): v
 
 export interface OpenedRun {
   cache: MeasurementCache<CandidateRecord>;
+  /** Children screened earlier in this run (resume), by key: replayed as screened, not measured. */
+  screened: Map<string, ScreenedRecord>;
   /** Records read back from candidates.jsonl (resume). */
   preloaded: number;
 }
@@ -51,18 +53,20 @@ export function openRun(dir: string, context: string, resume: boolean, log: (lin
   // A kill -9 between writing pareto.json's temp file and renaming it leaves the temp file behind.
   removeStaleTemps(join(dir, PARETO_FILE));
   const cache = new MeasurementCache<CandidateRecord>(context);
-  if (!resume) return { cache, preloaded: 0 };
-  const { records, skippedLines } = readCandidates(dir);
+  const screenedByKey = new Map<string, ScreenedRecord>();
+  if (!resume) return { cache, screened: screenedByKey, preloaded: 0 };
+  const { records, screened, skippedLines } = readCandidates(dir);
   // Measurements taken on another device or with other settings or seed must not stand in for this
   // run's (the file was copied, or pareto.json replaced): refuse rather than mix them in.
-  const foreign = records.filter((r) => r.context !== undefined && r.context !== context);
+  const foreign = [...records, ...screened].filter((r) => r.context !== undefined && r.context !== context);
   if (foreign.length > 0) {
     throw new LtsError(
-      `${candidatesPath}: ${foreign.length} of ${records.length} record(s) were measured with another device, settings or seed ` +
+      `${candidatesPath}: ${foreign.length} of ${records.length + screened.length} record(s) were measured with another device, settings or seed ` +
         `(${foreign[0]!.context}) than this run's pareto.json (${context}); resume the run they belong to, or start a new search elsewhere`,
     );
   }
   for (const r of records) cache.set(r.key, r);
+  for (const r of screened) screenedByKey.set(r.key, r);
   if (skippedLines.length > 0) log(`${CANDIDATES_FILE}: skipped unreadable line(s) ${skippedLines.join(', ')} (left by an interrupted write)`);
-  return { cache, preloaded: cache.size };
+  return { cache, screened: screenedByKey, preloaded: cache.size + screenedByKey.size };
 }

@@ -62,6 +62,11 @@ export function searchSpaces(
 export function identify(genome: ArchConfig, options?: Record<string, unknown>): Identity {
   const config = canonical(genome);
   const def = familyDefinition(config.family);
-  // canonical() of a canonical config is itself, so its JSON is the candidate key.
-  return { config, key: JSON.stringify(config), id: candidateId(config), family: config.family, decoder_params: def.proxyParams(config, options), total_params: def.paramBreakdown(config).total };
+  const b = def.paramBreakdown(config);
+  // canonical() of a canonical config is itself, so its JSON is the candidate key. A family with several
+  // counts (ParamBreakdown.extra) records them all beside the proxy.
+  return {
+    config, key: JSON.stringify(config), id: candidateId(config), family: config.family, decoder_params: def.proxyParams(config, options), total_params: b.total,
+    ...(b.extra ? { param_counts: { decoder: b.decoder, ...b.extra } } : {}),
+  };
 }

@@ -33,12 +33,29 @@ export interface CandidateInfo {
   config: ArchConfig;
   /** The generation that produced it (0 = the initial population). */
   iteration: number;
+  /** The search's accuracy proxy: decoder params, or for a mixture-of-experts family the count settings.moe_proxy names. */
   decoder_params: number;
   total_params: number;
+  /** Families with several counts (Brainformer): every decoder param, those one token activates, the dense-equivalent. */
+  param_counts?: Record<string, number>;
 }
+
+/** A cost predicted before measuring (ms or MB): the model's value and its interval. `high` is absent where unbounded. */
+export interface CostEstimate {
+  mean: number;
+  low: number;
+  high?: number;
+}
+
+/** Predicted costs per metric, as the screening saw them. */
+export type CostPredictions = Partial<Record<Metric, CostEstimate>>;
 
 /** One line of `<out>/candidates.jsonl`: every evaluated candidate, appended as it is measured. */
 export interface CandidateRecord extends CandidateInfo {
+  /** The cost model's prediction made before measuring (strategy screened, once the model is fitted). */
+  prediction?: CostPredictions;
+  /** Set on a child the screen would have skipped but the audit measured: the point that seemed to dominate it. */
+  audit?: { screened_by: string };
   measurement: Measurement;
   /** Which evaluator measured it (e.g. 'local', 'agent http://host:7070'). */
   evaluator: string;
@@ -64,6 +81,22 @@ export interface FrontierPoint extends CandidateInfo {
   timing: Measurement['timing'];
 }
 
+/**
+ * A child the cost model predicted to be dominated by the measured frontier by more than the margin:
+ * recorded in candidates.jsonl (status 'screened') and never measured, never on the frontier, never a parent.
+ */
+export interface ScreenedRecord extends CandidateInfo {
+  status: 'screened';
+  prediction: CostPredictions;
+  /** The measured point that dominated the optimistic prediction ('constraint': it breaks --latency-max). */
+  screened_by: string;
+  screened_at: string;
+  context?: string;
+}
+
+/** 'exhaustive': measure every child (the LTS protocol); 'screened': skip children a cost model predicts far behind the frontier. */
+export type Strategy = 'exhaustive' | 'screened';
+
 export interface SearchSettings {
   metrics: Metric[];
   families: Family[];
@@ -86,6 +119,16 @@ export interface SearchSettings {
   dataset?: string;
   /** Search-space overrides (gene choices, vocabulary); absent = the reference defaults. */
   space?: SpaceOverrides;
+  /** Families with a proxy choice (Brainformer's mixture of experts): the count their `decoder_params` hold (`--moe-proxy`). */
+  moe_proxy?: string;
+  /** What that count is and where it comes from. */
+  moe_proxy_source?: string;
+  /** Absent: exhaustive (runs written before screening existed). */
+  strategy?: Strategy;
+  /** Screening margin as a fraction (0.1: a point must beat the optimistic cost by more than 10 %). */
+  screen_margin?: number;
+  /** Share of would-be-screened children measured anyway (the audit), 0..1. */
+  audit_share?: number;
 }
 
 /** Why a search ended. */
@@ -93,7 +136,8 @@ export type StopReason = 'iterations' | 'budget' | 'interrupt' | 'evaluators_los
 
 /** `<out>/pareto.json` (JSON Schema in schemas/pareto.schema.json). */
 export interface ParetoFile {
-  schema_version: 1;
+  /** 2 since mixture-of-experts families (a point's config may be a Brainformer block; param_counts, moe_proxy); 1 files still read. */
+  schema_version: 1 | 2;
   tool: { name: 'lts'; version: string };
   created_at: string;
   device: DeviceProfile;
@@ -105,6 +149,12 @@ export interface ParetoFile {
     failed: number;
     frontier: number;
     iterations_done: number;
+    /** Strategy screened: children not measured because predicted far behind the frontier. */
+    screened?: number;
+    /** Children measured by the audit although the screen would have skipped them. */
+    audited?: number;
+    /** Audited children that were on the frontier of everything measured up to their generation: false screens. */
+    audit_on_frontier?: number;
     /**
      * 'evaluators_lost': every evaluator became unusable (e.g. all agents stopped answering).
      * 'running': written while the search goes on; left so by a search that was killed (resume it).
@@ -125,8 +175,10 @@ export interface SearchProgress {
   /** Results preloaded from the run directory (resume). */
   cached: number;
   frontier: number;
-  /** Candidates the full run would evaluate. */
+  /** Candidates the full run would evaluate (children screened out so far not counted). */
   planned: number;
+  /** Strategy screened: children not measured so far. */
+  screened?: number;
   elapsed_ms: number;
   /** Rough estimate of the time left, from the mean measurement time so far; undefined until known. */
   eta_ms?: number;

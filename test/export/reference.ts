@@ -14,7 +14,7 @@ export interface ReferenceResult {
   preconv: Float64Array[][];
 }
 
-class Params {
+export class Params {
   private cache = new Map<string, Float32Array>();
   constructor(
     readonly seed: number,
@@ -31,7 +31,7 @@ class Params {
   }
 }
 
-function layerNorm(x: Float64Array, g: Float32Array, b: Float32Array): Float64Array {
+export function layerNorm(x: Float64Array, g: Float32Array, b: Float32Array): Float64Array {
   const n = x.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += x[i]!;
@@ -46,7 +46,7 @@ function layerNorm(x: Float64Array, g: Float32Array, b: Float32Array): Float64Ar
 }
 
 /** y = x @ W + b with W stored [in, out] row-major. */
-function linear(x: Float64Array, W: Float32Array, b: Float32Array | null, out: number): Float64Array {
+export function linear(x: Float64Array, W: Float32Array, b: Float32Array | null, out: number): Float64Array {
   const y = new Float64Array(out);
   for (let j = 0; j < out; j++) y[j] = b ? b[j]! : 0;
   for (let i = 0; i < x.length; i++) {
@@ -57,7 +57,7 @@ function linear(x: Float64Array, W: Float32Array, b: Float32Array | null, out: n
 }
 
 /** y = x @ M^T with M stored [rows, x.length]. */
-function linearT(x: Float64Array, M: Float32Array, rows: number, rowStart = 0): Float64Array {
+export function linearT(x: Float64Array, M: Float32Array, rows: number, rowStart = 0): Float64Array {
   const n = x.length;
   const y = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -68,7 +68,7 @@ function linearT(x: Float64Array, M: Float32Array, rows: number, rowStart = 0): 
   return y;
 }
 
-function logSoftmax(x: Float64Array): Float64Array {
+export function logSoftmax(x: Float64Array): Float64Array {
   let m = -Infinity;
   for (const v of x) m = Math.max(m, v);
   let z = 0;
@@ -77,7 +77,7 @@ function logSoftmax(x: Float64Array): Float64Array {
   return x.map((v) => v - lz);
 }
 
-const gelu = (x: number): number => 0.5 * x * (1 + Math.tanh(0.7978845608 * (x + 0.044715 * x ** 3)));
+export const gelu = (x: number): number => 0.5 * x * (1 + Math.tanh(0.7978845608 * (x + 0.044715 * x ** 3)));
 
 interface Cluster {
   start: number;

@@ -2,17 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadDevice, measureCandidate, measureSource } from '../../src/profile/index.js';
 import { parseConfig } from '../../src/space/index.js';
-import type { DeviceProfile } from '../../src/profile/types.js';
-
-function tinyDevice(over: Partial<DeviceProfile> = {}): DeviceProfile {
-  const d = loadDevice('cpu');
-  return {
-    ...d,
-    protocol: { warmupMin: 2, warmupMax: 5, minRuns: 5, maxRuns: 30, maxSeconds: 2, targetRelCi: 0.05 },
-    limits: { memoryMb: 2048, timeoutS: 60 },
-    ...over,
-  };
-}
+import { tinyDevice } from './helpers.js';
 
 describe('measuring in a fresh child process', () => {
   it('a tiny model gives sane latency, memory and timing fields', async () => {

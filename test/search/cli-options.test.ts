@@ -17,7 +17,7 @@ describe('search options', () => {
   });
 
   it('expands --family all to every family', () => {
-    expect(parseFamilies('all')).toEqual(['gpt2', 'transfo-xl', 'primer']);
+    expect(parseFamilies('all')).toEqual(['gpt2', 'transfo-xl', 'primer', 'brainformer']);
     expect(() => parseFamilies('bert')).toThrow(LtsError);
   });
 

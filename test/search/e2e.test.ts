@@ -3,47 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildEvaluators } from '../../src/cli/search.js';
-import { loadDevice } from '../../src/profile/index.js';
-import type { DeviceProfile } from '../../src/profile/types.js';
-import { perplexityAnnotator } from '../../src/search/calibration.js';
-import { runSearch } from '../../src/search/loop.js';
-import { searchSpaces } from '../../src/search/spaces.js';
-import type { ParetoFile, SearchSettings } from '../../src/search/types.js';
-import { paretoValidator, tmp } from './helpers.js';
+import type { ParetoFile } from '../../src/search/types.js';
+import { paretoValidator, quickRealSearch, runRealSearch } from './helpers.js';
 
 describe('lts search end to end (real measurements)', () => {
   it('measures a tiny GPT-2 search on the cpu profile and writes a valid pareto.json', async () => {
-    const base = loadDevice('cpu');
-    const device: DeviceProfile = {
-      ...base,
-      shapes: { ...base.shapes, seq: 16 },
-      protocol: { warmupMin: 1, warmupMax: 2, minRuns: 3, maxRuns: 5, maxSeconds: 2, targetRelCi: 0.1 },
-    };
-    const settings: SearchSettings = {
-      metrics: ['latency', 'memory'],
-      families: ['gpt2'],
-      shapes: device.shapes,
-      graph: device.graph,
-      protocol: device.protocol,
-      seed: 3,
-      param_min: 100_000,
-      param_max: 2_000_000,
-      iterations: 1,
-      population: 3,
-      parents: 1,
-      mutations: 1,
-      crossovers: 1,
-    };
-    const outDir = tmp();
-    const out = await runSearch({
-      outDir,
-      device,
-      settings,
-      evaluators: await buildEvaluators(device),
-      spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }),
-      annotate: perplexityAnnotator(settings.families, {}),
-    });
+    const { device, settings } = quickRealSearch(['gpt2'], 3, [100_000, 2_000_000]);
+    const { outDir, out } = await runRealSearch(device, settings);
     expect(out.history.length).toBeGreaterThanOrEqual(3);
     for (const r of out.history) {
       expect(r.measurement.error).toBeUndefined();

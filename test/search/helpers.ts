@@ -9,7 +9,13 @@ import type { Command } from 'commander';
 import { decoderParams, totalParams } from '../../src/proxy/index.js';
 import type { DeviceProfile, Fingerprint, LatencyStats, Measurement, Metric } from '../../src/profile/types.js';
 import type { ArchConfig } from '../../src/space/types.js';
-import type { Evaluator, SearchSettings } from '../../src/search/types.js';
+import type { Evaluator, SearchOutcome, SearchSettings } from '../../src/search/types.js';
+import { loadDevice } from '../../src/profile/index.js';
+import { buildEvaluators } from '../../src/cli/search.js';
+import { perplexityAnnotator } from '../../src/search/calibration.js';
+import { runSearch } from '../../src/search/loop.js';
+import { withProxyChoices } from '../../src/search/proxy-choice.js';
+import { searchSpaces } from '../../src/search/spaces.js';
 
 export function tmp(prefix = 'lts-search-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -138,10 +144,42 @@ export function paretoValidator(): (data: unknown) => string | null {
   return (data) => (v(data) ? null : ajv.errorsText(v.errors));
 }
 
+/**
+ * The cpu profile with a short sequence and a tight protocol, and search settings over it (one
+ * generation of a population of 3): a real end-to-end search that stays quick.
+ */
+export function quickRealSearch(families: SearchSettings['families'], seed: number, bounds: [number, number]): { device: DeviceProfile; settings: SearchSettings } {
+  const base = loadDevice('cpu');
+  const device: DeviceProfile = {
+    ...base,
+    shapes: { ...base.shapes, seq: 16 },
+    protocol: { warmupMin: 1, warmupMax: 2, minRuns: 3, maxRuns: 5, maxSeconds: 2, targetRelCi: 0.1 },
+  };
+  const settings: SearchSettings = {
+    metrics: ['latency', 'memory'], families, shapes: device.shapes, graph: device.graph, protocol: device.protocol, seed,
+    param_min: bounds[0], param_max: bounds[1], iterations: 1, population: 3, parents: 1, mutations: 1, crossovers: 1,
+  };
+  return { device, settings };
+}
+
 /** A command's parsed options for these arguments, without running its action. */
 export function parseArgs<T>(cmd: Command, args: string[]): T {
   cmd.exitOverride().configureOutput({ writeErr: () => {} });
   cmd.action(() => {});
   cmd.parse(args, { from: 'user' });
   return cmd.opts() as T;
+}
+
+/** Runs a real search (local measurement, the settings' spaces and proxy choices, built-in calibrations) into a fresh directory. */
+export async function runRealSearch(device: DeviceProfile, settings: SearchSettings): Promise<{ outDir: string; out: SearchOutcome }> {
+  const outDir = tmp();
+  const out = await runSearch({
+    outDir,
+    device,
+    settings,
+    evaluators: await buildEvaluators(device),
+    spaces: searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withProxyChoices(settings)),
+    annotate: perplexityAnnotator(settings.families, {}),
+  });
+  return { outDir, out };
 }

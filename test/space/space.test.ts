@@ -5,8 +5,11 @@ import {
 import { decoderParams } from '../../src/proxy/index.js';
 import { LtsError } from '../../src/util/errors.js';
 
+// The per-layer-list families; brainformer's space has its own tests (test/families/brainformer).
+const LAYERED = FAMILIES.filter((f) => f !== 'brainformer');
+
 describe('sampling', () => {
-  for (const family of FAMILIES) {
+  for (const family of LAYERED) {
     it(`${family}: same seed -> same samples; all valid, inside bounds, n_layer slots`, () => {
       const space = getSpace(family);
       const a = new Rng(11), b = new Rng(11);
@@ -120,7 +123,7 @@ describe('validity rules', () => {
 });
 
 describe('mutation and crossover', () => {
-  for (const family of FAMILIES) {
+  for (const family of LAYERED) {
     it(`${family}: children are valid or rejected by a named rule (bounds only: mutation repairs)`, () => {
       const space = getSpace(family);
       const r = new Rng(99);

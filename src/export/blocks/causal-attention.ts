@@ -4,8 +4,9 @@
 //   ort:      com.microsoft MultiHeadAttention (unidirectional), projection bias and cache handled by the op.
 // Decode mode reads `past_key_values.{i}.key/.value` [B, H, P, hd] and writes `present.{i}.key/.value`
 // [B, H, P+S, hd] (a prefill graph too, with presentState).
+import { LtsError } from '../../util/errors.js';
 import type { GraphBuilder } from '../graph.js';
-import type { GraphForm } from '../types.js';
+import type { BuildExtras, ExportOptions, GraphForm } from '../types.js';
 import { multiHeadAttention, softmaxAttend } from './attention.js';
 import { splitHeads } from './heads.js';
 import { causalMaskData } from './masks.js';
@@ -23,6 +24,21 @@ export interface CausalPass {
   presentState: boolean;
   /** Standard form: the [S, P+S] causal mask, one constant shared by every layer (set on first use). */
   causalMask?: string;
+}
+
+/**
+ * The shapes of a pass with learned positions: S new tokens after P cached ones (prefill: seq and 0;
+ * decode: 1 and context). LtsError for shapes that cannot be built.
+ */
+export function passShapes(opts: ExportOptions, extras: BuildExtras, nPositions: number): Pick<CausalPass, 'B' | 'S' | 'P' | 'decode' | 'presentState'> {
+  const decode = opts.mode === 'decode';
+  const B = opts.shapes.batch;
+  const S = decode ? 1 : opts.shapes.seq;
+  const P = decode ? opts.shapes.context : 0;
+  if (!(B >= 1 && S >= 1 && P >= 0)) throw new LtsError(`bad shapes: batch ${B}, seq ${S}, context ${P}`);
+  if (P + S > nPositions) throw new LtsError(`${P + S} positions exceed n_positions ${nPositions}`);
+  if (decode && extras.presentState) throw new LtsError('presentState applies to prefill graphs only');
+  return { B, S, P, decode, presentState: extras.presentState ?? false };
 }
 
 /** Layer i's heads: h heads of width hd, attention width a = h * hd. */

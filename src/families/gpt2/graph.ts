@@ -12,7 +12,7 @@
 // Decode mode: one new token at position `context`, with the KV cache `past_key_values.{i}.key/.value`
 // [batch, heads_i, context, head_dim] in and `present.{i}.key/.value` out.
 import {
-  adaptiveEmbedding, adaptiveLogSoftmax, causalAttention, feedForward, layerNorm, lnWeights, skipLayerNorm,
+  adaptiveEmbedding, adaptiveLogSoftmax, causalAttention, feedForward, layerNorm, lnWeights, passShapes, skipLayerNorm,
   type Activation, type CausalPass,
 } from '../../export/blocks/index.js';
 import { GraphBuilder } from '../../export/graph.js';
@@ -150,18 +150,10 @@ function lmHead(c: Gpt2Ctx, h: string): string {
 
 /** GPT-2's graph (or a variant's) for the shapes and mode of `opts`. */
 export function buildGpt2Graph(cfg: LayeredConfig & { family: string }, opts: ExportOptions, extras: BuildExtras = {}, variant: Gpt2Variant = GPT2_VARIANT): ExportedModel {
-  const decode = opts.mode === 'decode';
-  const B = opts.shapes.batch;
-  const S = decode ? 1 : opts.shapes.seq;
-  const P = decode ? opts.shapes.context : 0;
-  if (!(B >= 1 && S >= 1 && P >= 0)) throw new LtsError(`bad shapes: batch ${B}, seq ${S}, context ${P}`);
-  if (P + S > cfg.n_positions) throw new LtsError(`${P + S} positions exceed n_positions ${cfg.n_positions}`);
-  if (decode && extras.presentState) throw new LtsError('presentState applies to prefill graphs only');
+  const pass = passShapes(opts, extras, cfg.n_positions);
   const g = new GraphBuilder(`${cfg.family}_${opts.form}_${opts.mode}`);
-  const c: Gpt2Ctx = {
-    g, w: new WeightSource(g, opts.seed, extras.weightScale ?? 1), cfg, form: opts.form, B, S, P, decode,
-    presentState: extras.presentState ?? false,
-  };
+  const c: Gpt2Ctx = { g, w: new WeightSource(g, opts.seed, extras.weightScale ?? 1), cfg, form: opts.form, ...pass };
+  const { B, S } = c;
   const layers = Array.from({ length: cfg.n_layer }, (_, i) => layerOf(cfg, i));
   const ids = g.input('input_ids', 'int64', [B, S]);
   const h = decoderStack(c, variant, embed(c, ids), layers); // [B, d]

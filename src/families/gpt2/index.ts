@@ -29,4 +29,5 @@ export const gpt2Family = layeredFamily<Gpt2Config>({
   },
   trainingConfig: gpt2TrainingConfig,
   calibration: (dataset) => ({ name: `gpt2-${dataset}` }),
+  cost: { memory: false, qkvConv: false },
 });

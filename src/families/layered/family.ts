@@ -1,5 +1,6 @@
 // A per-layer family's FamilyDefinition from its LayeredSpec: the config, space and counting code the
 // layered families share, parameterized by what the spec says (never by the family's name).
+import { layeredCostFeatures } from './cost.js';
 import type { FamilyDefinition, ParamBounds } from '../types.js';
 import { canonicalLayered, summarizeLayered } from './canonical.js';
 import type { LayeredConfig } from './config.js';
@@ -60,6 +61,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
     buildGraph: spec.buildGraph,
     trainingConfig: spec.trainingConfig,
     calibration: spec.calibration,
+    costFeatures: (cfg, shapes, metric) => layeredCostFeatures(cfg, shapes, metric, typeof spec.cost === 'function' ? spec.cost(cfg) : spec.cost),
   };
 }
 

@@ -6,6 +6,7 @@ import type { ShapeSettings } from '../../space/types.js';
 import type { ForeignConfigs, LtsBlockOf, SpacePresets, TrainingConfig } from '../types.js';
 import type { ArchaiFieldRule } from './foreign.js';
 import type { LayeredConfig } from './config.js';
+import type { LayeredCostKind } from './cost.js';
 
 /** A boolean gene of one family (e.g. a Primer modification), searched like the others. */
 export interface SwitchSpec<S extends string> {
@@ -49,4 +50,6 @@ export interface LayeredSpec<C extends LayeredConfig & { family: string }, S ext
   switchesFromBlock?(block: Record<string, unknown>): Partial<Record<S, boolean>>;
   trainingConfig(cfg: C, shapes: ShapeSettings, lts: LtsBlockOf): TrainingConfig;
   calibration(dataset: string): { name: string; note?: string };
+  /** What sets the family's layers apart for the cost model (src/families/layered/cost.ts). */
+  cost: LayeredCostKind | ((cfg: C) => LayeredCostKind);
 }

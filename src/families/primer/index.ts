@@ -44,6 +44,7 @@ export const primerFamily = layeredFamily<PrimerConfig, 'primer_square' | 'prime
       ffn_activation: c.primer_square ? 'relu_squared' : 'gelu_tanh',
       qkv_depthwise_conv: c.primer_conv ? 3 : 0,
     }),
+  cost: (cfg) => ({ memory: false, qkvConv: cfg.primer_conv === true }),
   calibration: (dataset) => ({
     name: `gpt2-${dataset}`,
     note: `Primer uses GPT-2's calibration (gpt2-${dataset}): no trained Primer models to fit on; Primer's extra Q/K/V conv params are counted in its decoder params`,

@@ -29,4 +29,5 @@ export const transfoXlFamily = layeredFamily<TransfoXlConfig>({
   },
   trainingConfig: transfoXlTrainingConfig,
   calibration: (dataset) => ({ name: `transfo-xl-${dataset}` }),
+  cost: { memory: true, qkvConv: false },
 });

@@ -1,0 +1,192 @@
+// Strategy 'screened' with a deterministic fake evaluator whose latency is a known function of the cost
+// features, so the cost model can learn it and every decision can be checked.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { auditDraw, costFeatures, FEATURE_NAMES } from '../../src/cost/index.js';
+import type { Fingerprint, Measurement, Metric } from '../../src/profile/types.js';
+import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
+import { Screening } from '../../src/search/screening.js';
+import { searchSpaces } from '../../src/search/spaces.js';
+import type { CandidateRecord, Evaluator, ParetoFile, ScreenedRecord, SearchSettings } from '../../src/search/types.js';
+import { parseConfig } from '../../src/space/index.js';
+import { paretoFront } from '../../src/pareto/index.js';
+import { decoderParams } from '../../src/proxy/index.js';
+import { searchObjectives } from '../../src/search/objectives.js';
+import { Rng } from '../../src/util/rng.js';
+import type { ArchConfig } from '../../src/space/types.js';
+import { device, fakeMeasure, FakeEvaluator, fingerprint, paretoValidator, settings, tmp } from './helpers.js';
+
+/** Latency in ms, a known non-negative combination of the physical features (what a CPU roughly does). */
+function knownLatency(cfg: ArchConfig): number {
+  const f = Object.fromEntries(FEATURE_NAMES.latency.map((n, i) => [n, costFeatures(cfg, device.shapes, 'latency')[i]!]));
+  return 1 + 1e-9 * f.linear_flops! + 3e-9 * f.attn_flops! + 1e-5 * f.attn_elems! + 2e-8 * f.output_flops! + 1.5 * f.layers!;
+}
+
+class KnownCostEvaluator implements Evaluator {
+  readonly name = 'known';
+  calls: string[] = [];
+  constructor(private readonly onCall?: (n: number) => void) {}
+  async evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number }): Promise<Measurement> {
+    this.calls.push(JSON.stringify(cfg));
+    this.onCall?.(this.calls.length);
+    const m = fakeMeasure(cfg, req.metrics);
+    const ms = knownLatency(cfg);
+    m.latency = { ...m.latency!, median_ms: ms, mean_ms: ms, trimmed_mean_ms: ms, min_ms: ms, p90_ms: ms, ci95_low_ms: ms, ci95_high_ms: ms };
+    return m;
+  }
+  async fingerprint(): Promise<Fingerprint> {
+    return fingerprint;
+  }
+}
+
+const screenedSettings = (over: Partial<SearchSettings> = {}): SearchSettings =>
+  settings({ strategy: 'screened', screen_margin: 0.1, audit_share: 0.2, iterations: 4, population: 24, parents: 6, mutations: 12, crossovers: 12, seed: 5, ...over });
+
+function opts(s: SearchSettings, ev: Evaluator, over: Partial<RunSearchOptions> = {}): RunSearchOptions {
+  return { outDir: tmp(), device, settings: s, evaluators: [ev], spaces: searchSpaces(s.families, { min: s.param_min, max: s.param_max }), ...over };
+}
+
+function lines(dir: string): (CandidateRecord | ScreenedRecord)[] {
+  return readFileSync(join(dir, 'candidates.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+const isScreened = (r: CandidateRecord | ScreenedRecord): r is ScreenedRecord => 'status' in r && r.status === 'screened';
+
+describe('screening decisions', () => {
+  // A measured history on the known cost function: random architectures, so that layers, widths and
+  // heads vary independently (as in a real initial population), and its frontier.
+  const base = { family: 'gpt2', div_val: 0, vocab_size: 5000, n_positions: 1024 };
+  const rng = new Rng(3);
+  const history: CandidateRecord[] = Array.from({ length: 40 }, (_, i) => {
+    const n_layer = rng.int(2, 10);
+    const d_model = 64 * rng.int(2, 6);
+    const cfg = parseConfig({ ...base, n_layer, d_model, d_inner: Array.from({ length: n_layer }, () => 64 * rng.int(Math.ceil((1.8 * d_model) / 64), 24)), n_head: Array.from({ length: n_layer }, () => rng.choice([2, 4, 8])) });
+    const ms = knownLatency(cfg);
+    return {
+      id: `p${i}`, key: `k${i}`, family: 'gpt2', config: cfg, iteration: 0, decoder_params: decoderParams(cfg), total_params: 0, evaluator: 'x', measured_at: '',
+      measurement: { ok: true, latency: { median_ms: ms } as never, timing: { export_ms: 0, session_ms: 0, measure_ms: 0, total_ms: 0 } },
+    };
+  });
+  const s = settings({ strategy: 'screened', screen_margin: 0.1, audit_share: 0 });
+  const screening = new Screening(s, device.shapes);
+  screening.refit(history);
+  const frontier = paretoFront(history, searchObjectives(['latency']));
+
+  it('does not measure a child predicted far behind the frontier', () => {
+    // Many thin layers with many heads: far more attention work than a point with the same params.
+    const slow = parseConfig({ ...base, n_layer: 10, d_model: 128, d_inner: 256, n_head: 8 });
+    const v = screening.decide({ key: 'slow', config: slow, decoder_params: decoderParams(slow) }, frontier);
+    expect(v.decision.action).toBe('screen');
+    expect(v.prediction!.latency!.low).toBeLessThanOrEqual(knownLatency(slow) * 1.0001);
+  });
+
+  it('measures a child near the frontier', () => {
+    // A frontier point's architecture with one FFN slightly wider: more params, a little more latency.
+    const f = frontier[Math.floor(frontier.length / 2)]!.config;
+    const near = parseConfig({ ...f, d_inner: [f.d_inner[0]! + 64, ...f.d_inner.slice(1)] });
+    expect(screening.decide({ key: 'near', config: near, decoder_params: decoderParams(near) }, frontier).decision.action).toBe('measure');
+  });
+
+  it('measures everything while the model has too few measurements, and always under exhaustive', () => {
+    const fresh = new Screening(s, device.shapes);
+    fresh.refit(history.slice(0, 5));
+    const slow = parseConfig({ ...base, n_layer: 10, d_model: 128, d_inner: 256, n_head: 8 });
+    expect(fresh.decide({ key: 'slow', config: slow, decoder_params: 1 }, frontier)).toEqual({ decision: { action: 'measure' } });
+    const exhaustive = new Screening(settings({ strategy: 'exhaustive' }), device.shapes);
+    exhaustive.refit(history);
+    expect(exhaustive.decide({ key: 'slow', config: slow, decoder_params: 1 }, frontier)).toEqual({ decision: { action: 'measure' } });
+  });
+});
+
+describe('runSearch with strategy screened', () => {
+  it('skips children predicted far behind, records them with their prediction, and breeds from measured ones only', async () => {
+    const s = screenedSettings();
+    const ev = new KnownCostEvaluator();
+    const o = opts(s, ev);
+    const out = await runSearch(o);
+    const all = lines(o.outDir);
+    const screened = all.filter(isScreened);
+    const measured = all.filter((r): r is CandidateRecord => !isScreened(r));
+    expect(screened.length).toBeGreaterThan(5);
+    expect(measured.length).toBe(ev.calls.length);
+    expect(out.history.length).toBe(measured.length);
+    // Never measured, never on the frontier.
+    const called = new Set(ev.calls);
+    for (const r of screened) {
+      expect(called.has(JSON.stringify(r.config))).toBe(false);
+      expect(r.prediction.latency!.low).toBeGreaterThan(0);
+      // The witness was measured, has at least as many params, and beats the optimistic cost by > 10 %.
+      const w = measured.find((m) => m.id === r.screened_by)!;
+      expect(w.decoder_params).toBeGreaterThanOrEqual(r.decoder_params);
+      expect(w.measurement.latency!.median_ms * 1.1).toBeLessThan(r.prediction.latency!.low);
+      // The model learned the known cost: the prediction is right, and the child really was behind.
+      expect(Math.abs(r.prediction.latency!.mean / knownLatency(r.config) - 1)).toBeLessThan(0.02);
+    }
+    const p = JSON.parse(readFileSync(join(o.outDir, 'pareto.json'), 'utf8')) as ParetoFile;
+    expect(paretoValidator()(p)).toBeNull();
+    expect(p.counts.screened).toBe(screened.length);
+    expect(p.counts.evaluated).toBe(measured.length);
+    expect(p.counts.audited).toBe(measured.filter((r) => r.audit).length);
+    expect(p.settings).toMatchObject({ strategy: 'screened', screen_margin: 0.1, audit_share: 0.2 });
+    const screenedKeys = new Set(screened.map((r) => r.key));
+    expect(p.frontier.some((f) => screenedKeys.has(f.key))).toBe(false);
+    // Measured children of later generations carry the prediction made before measuring them.
+    expect(measured.filter((r) => r.iteration > 0).every((r) => r.prediction?.latency !== undefined)).toBe(true);
+  });
+
+  it('audits exactly the would-be-screened children whose seeded draw falls under the share', async () => {
+    for (const seed of [5, 6]) {
+      const o = opts(screenedSettings({ seed, audit_share: 0.3 }), new KnownCostEvaluator());
+      await runSearch(o);
+      const all = lines(o.outDir);
+      const audited = all.filter((r): r is CandidateRecord => !isScreened(r) && r.audit !== undefined);
+      const screened = all.filter(isScreened);
+      expect(audited.length).toBeGreaterThan(0);
+      for (const r of audited) expect(auditDraw(seed, r.key)).toBeLessThan(0.3);
+      for (const r of screened) expect(auditDraw(seed, r.key)).toBeGreaterThanOrEqual(0.3);
+    }
+  });
+
+  it('resume replays screened decisions without measuring them, ending where an uninterrupted run ends', async () => {
+    const s = screenedSettings();
+    const whole = opts(s, new KnownCostEvaluator());
+    await runSearch(whole);
+    const ac = new AbortController();
+    const first = new KnownCostEvaluator((n) => n === 60 && ac.abort());
+    const o = opts(s, first, { signal: ac.signal });
+    const cut = await runSearch(o);
+    expect(cut.stoppedBy).toBe('interrupt');
+    const before = lines(o.outDir);
+    const screenedBefore = before.filter(isScreened);
+    expect(screenedBefore.length).toBeGreaterThan(0);
+    const second = new KnownCostEvaluator();
+    await runSearch({ ...o, evaluators: [second], signal: undefined, resume: true });
+    const remeasured = new Set(second.calls);
+    for (const r of before) expect(remeasured.has(JSON.stringify(r.config))).toBe(false);
+    const key = (rs: (CandidateRecord | ScreenedRecord)[]) => rs.map((r) => `${isScreened(r) ? 'S' : 'M'}${r.key}`).sort();
+    expect(key(lines(o.outDir))).toEqual(key(lines(whole.outDir)));
+  });
+});
+
+describe('strategy exhaustive', () => {
+  // Candidate ids of these runs as the loop produced them before screening existed (commit 5770ff1).
+  const pinned = [
+    { over: { seed: 7 }, count: 48, hash: 'cd02c3155ee1b66f' },
+    { over: { seed: 3, families: ['gpt2', 'primer', 'transfo-xl'], metrics: ['latency', 'memory'], param_min: 4e6 }, count: 48, hash: '5ab995339f1164d6' },
+  ] as const;
+
+  it('measures exactly what the loop measured before screening existed, for the same seed', async () => {
+    for (const { over, count, hash } of pinned) {
+      for (const strategy of [undefined, 'exhaustive'] as const) {
+        const s = settings({ ...over, families: [...(over as { families?: string[] }).families ?? ['gpt2']], metrics: [...(over as { metrics?: string[] }).metrics ?? ['latency']], strategy } as Partial<SearchSettings>);
+        const ev = new FakeEvaluator();
+        const out = await runSearch(opts(s, ev));
+        expect(out.history.length).toBe(count);
+        expect(ev.calls.length).toBe(count);
+        expect(createHash('sha256').update(out.history.map((r) => r.id).join(',')).digest('hex').slice(0, 16)).toBe(hash);
+        expect(out.pareto.counts.screened).toBeUndefined();
+      }
+    }
+  });
+});
