@@ -6,12 +6,20 @@
 import type { ArchConfig } from '../space/types.js';
 import { Rng } from '../util/rng.js';
 import type { Identity, SearchSpaces } from './spaces.js';
-import type { CandidateRecord, SearchSettings } from './types.js';
+import type { CandidateInfo, CandidateRecord, SearchSettings } from './types.js';
 
 /** A child accepted for measuring; its generation travels with the batch it is measured in. */
 export interface Candidate extends Identity {
   /** All slots, inactive ones too, so that later mutations can activate them. */
   genome: ArchConfig;
+}
+
+/** What a record says about its candidate, measured in generation `iteration`. */
+export function infoOf(c: Candidate, iteration: number): CandidateInfo {
+  return {
+    id: c.id, key: c.key, family: c.family, config: c.config, iteration, decoder_params: c.decoder_params, total_params: c.total_params,
+    ...(c.param_counts ? { param_counts: c.param_counts } : {}),
+  };
 }
 
 /** Attempts allowed per wanted child before a generation settles for fewer. */

@@ -9,16 +9,17 @@ import { paretoFront, type Objective } from '../pareto/index.js';
 import { LtsError } from '../util/errors.js';
 import { JsonlAppender } from '../util/jsonl.js';
 import { measurementContext, type MeasurementCache } from './cache.js';
-import { Evolution, type Candidate } from './evolution.js';
+import { Evolution, infoOf, type Candidate } from './evolution.js';
 import { feasible, requestedMetrics, searchObjectives } from './objectives.js';
 import { CANDIDATES_FILE, failureReasons, frontierPoint, paretoFile, writePareto } from './results.js';
 import { claimRunDirectory, openRun } from './rundir.js';
 import { firstFingerprint, measureEach } from './schedule.js';
 import { settleGeneration } from './remeasure.js';
 import { auditOnFrontier, Screening, withVerdict } from './screening.js';
+import { searchProgress } from './progress.js';
 import { checkSettings } from './settings.js';
 import { DriftTracker, driftOn } from './tracker.js';
-import type { CandidateInfo, CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, ScreenedRecord, SearchOutcome, SearchSettings, StopReason } from './types.js';
+import type { CandidateRecord, Evaluator, ParetoFile, RunSearchOptions, ScreenedRecord, SearchOutcome, SearchSettings, StopReason } from './types.js';
 
 export type { Annotation, RunSearchOptions, SearchOutcome, SearchProgress, StopReason } from './types.js';
 
@@ -128,7 +129,7 @@ class EvolutionParetoSearch {
     const frontier = this.screening.active ? this.front() : [];
     const record = (r: ScreenedRecord) => this.appender.append(r);
     const at = () => new Date(this.now()).toISOString();
-    const verdicts = batch.map((c, i) => (results[i] === undefined ? this.screening.screen(this.info(c), frontier, record, this.context, at()) : undefined));
+    const verdicts = batch.map((c, i) => (results[i] === undefined ? this.screening.screen(infoOf(c, this.iteration), frontier, record, this.context, at()) : undefined));
     this.progress();
     const todo = results.flatMap((r, i) => (r === undefined && verdicts[i] !== 'screened' ? [i] : []));
     await measureEach(batch, todo, {
@@ -144,7 +145,7 @@ class EvolutionParetoSearch {
         this.drift?.measured(ev);
         const c = batch[i]!;
         const rec: CandidateRecord = {
-          ...this.info(c),
+          ...infoOf(c, this.iteration),
           measurement,
           evaluator: ev.name,
           measured_at: new Date(this.now()).toISOString(),
@@ -164,14 +165,6 @@ class EvolutionParetoSearch {
     });
     this.pending = [];
     return results.filter((r): r is CandidateRecord => r !== undefined);
-  }
-
-  /** What a record says about its candidate, in this generation. */
-  private info(c: Candidate): CandidateInfo {
-    return {
-      id: c.id, key: c.key, family: c.family, config: c.config, iteration: this.iteration, decoder_params: c.decoder_params, total_params: c.total_params,
-      ...(c.param_counts ? { param_counts: c.param_counts } : {}),
-    };
   }
 
   private settleGeneration(results: CandidateRecord[]): Promise<CandidateRecord[]> {
@@ -242,26 +235,20 @@ class EvolutionParetoSearch {
   }
 
   private progress(): void {
-    if (!this.o.onProgress) return;
-    const all = this.records();
-    const screened = this.screening.screened.length;
-    const planned = this.s.population + this.s.iterations * (this.s.mutations + this.s.crossovers) - screened;
-    // Mean measuring time so far, shared across the evaluators; capped by the budget.
-    const perCandidate = this.measuredNow > 0 ? this.measureMsTotal / this.measuredNow / Math.max(1, this.alive.length) : undefined;
-    const eta = perCandidate === undefined ? undefined : Math.min(Math.max(0, planned - all.length) * perCandidate, Math.max(0, this.deadline - this.now()));
-    this.o.onProgress({
-      iteration: this.iteration,
-      iterations: this.s.iterations,
-      evaluated: all.length,
-      failed: all.filter((r) => !r.measurement.ok).length,
-      measured_now: this.measuredNow,
-      cached: this.preloaded,
-      frontier: this.front().length,
-      planned,
-      ...(this.screening.active ? { screened } : {}),
-      elapsed_ms: this.now() - this.start,
-      eta_ms: eta,
-      evaluators: this.alive.length,
-    });
+    this.o.onProgress?.(
+      searchProgress({
+        settings: this.s,
+        iteration: this.iteration,
+        records: this.records(),
+        screened: this.screening.active ? this.screening.screened.length : undefined,
+        measuredNow: this.measuredNow,
+        measureMsTotal: this.measureMsTotal,
+        cached: this.preloaded,
+        frontier: this.front().length,
+        elapsedMs: this.now() - this.start,
+        msLeft: this.deadline - this.now(),
+        evaluators: this.alive.length,
+      }),
+    );
   }
 }

@@ -1,6 +1,46 @@
 // Search progress on stderr: a cli-progress bar on a terminal, plain throttled lines otherwise (logs, CI).
 import cliProgress from 'cli-progress';
-import type { SearchProgress } from './types.js';
+import type { CandidateRecord, SearchProgress, SearchSettings } from './types.js';
+
+/** The loop's state as progress counts it. */
+export interface ProgressState {
+  settings: SearchSettings;
+  iteration: number;
+  /** Every result so far, the running generation's included. */
+  records: readonly CandidateRecord[];
+  /** Children screened so far; undefined when the run does not screen. */
+  screened?: number;
+  measuredNow: number;
+  measureMsTotal: number;
+  cached: number;
+  frontier: number;
+  elapsedMs: number;
+  /** Time to the budget's end (Infinity without a budget). */
+  msLeft: number;
+  evaluators: number;
+}
+
+export function searchProgress(st: ProgressState): SearchProgress {
+  const s = st.settings;
+  const screened = st.screened ?? 0;
+  const planned = s.population + s.iterations * (s.mutations + s.crossovers) - screened;
+  // Mean measuring time so far, shared across the evaluators; capped by the budget.
+  const perCandidate = st.measuredNow > 0 ? st.measureMsTotal / st.measuredNow / Math.max(1, st.evaluators) : undefined;
+  return {
+    iteration: st.iteration,
+    iterations: s.iterations,
+    evaluated: st.records.length,
+    failed: st.records.filter((r) => !r.measurement.ok).length,
+    measured_now: st.measuredNow,
+    cached: st.cached,
+    frontier: st.frontier,
+    planned,
+    ...(st.screened !== undefined ? { screened } : {}),
+    elapsed_ms: st.elapsedMs,
+    eta_ms: perCandidate === undefined ? undefined : Math.min(Math.max(0, planned - st.records.length) * perCandidate, Math.max(0, st.msLeft)),
+    evaluators: st.evaluators,
+  };
+}
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
