@@ -4,7 +4,8 @@
 // minus the time it waited for the other), i.e. the wall time it would have taken alone.
 //
 //   node dist/bench/search-efficiency.js [--device cpu] [--clock cpu] [--max-runs 20] [--max-seconds 4]
-//        [--population 30] [--iterations 6] [--param-max 30000000] [--seed 1] [--ref-latency 300] [--max-minutes 28] [--out dir]
+//        [--population 30] [--iterations 6] [--param-min 6000000] [--param-max 30000000] [--seed 1] [--metric latency|decode]
+//        [--ref-cost 300] [--max-minutes 28] [--out dir]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,9 +29,13 @@ const { values } = parseArgs({
     'max-seconds': { type: 'string', default: '4' },
     population: { type: 'string', default: '30' },
     iterations: { type: 'string', default: '6' },
+    'param-min': { type: 'string', default: '6000000' },
     'param-max': { type: 'string', default: '30000000' },
     seed: { type: 'string', default: '1' },
-    'ref-latency': { type: 'string', default: '300' },
+    metric: { type: 'string', default: 'latency' },
+    // The hypervolume's reference cost in ms (--ref-latency: its older name).
+    'ref-cost': { type: 'string' },
+    'ref-latency': { type: 'string' },
     margin: { type: 'string', default: '0.1' },
     'audit-share': { type: 'string', default: '0.05' },
     out: { type: 'string' },
@@ -46,14 +51,16 @@ device.protocol.maxSeconds = Number(values['max-seconds']);
 const population = Number(values.population);
 const parents = Math.max(1, Math.round(0.2 * population));
 const mutations = Math.round(0.4 * population);
+if (values.metric !== 'latency' && values.metric !== 'decode') throw new Error(`--metric must be latency or decode, got ${values.metric}`);
+const metric: 'latency' | 'decode' = values.metric;
 const base: SearchSettings = {
-  metrics: ['latency'],
+  metrics: [metric],
   families: ['gpt2'],
   shapes: device.shapes,
   graph: device.graph,
   protocol: device.protocol,
   seed: Number(values.seed),
-  param_min: 6e6,
+  param_min: Number(values['param-min']),
   param_max: Number(values['param-max']),
   iterations: Number(values.iterations),
   population,
@@ -62,7 +69,7 @@ const base: SearchSettings = {
   crossovers: population - parents - mutations,
 };
 // Fixed before anything is measured, so both runs' hypervolumes share it: latency in ms, params at the space's lower bound.
-const REF: CostBenefit = { cost: Number(values['ref-latency']), benefit: base.param_min / 1e6 };
+const REF: CostBenefit = { cost: Number(values['ref-cost'] ?? values['ref-latency'] ?? (metric === 'latency' ? 300 : 50)), benefit: base.param_min / 1e6 };
 const outRoot = values.out ?? mkdtempSync(join(tmpdir(), 'lts-efficiency-'));
 
 /** FIFO lock: the two runs take turns on the device, one measurement at a time. */
@@ -98,8 +105,9 @@ function shared(ev: Evaluator, trace: Trace): Evaluator {
       trace.waited += Date.now() - w0;
       try {
         const m = await ev.evaluate(cfg, req);
-        if (m.ok && m.latency) {
-          trace.points.push({ cost: m.latency.median_ms, benefit: decoderParams(cfg) / 1e6 });
+        const stats = m.ok ? m[metric] : undefined;
+        if (stats) {
+          trace.points.push({ cost: stats.median_ms, benefit: decoderParams(cfg) / 1e6 });
           trace.curve.push({ t: (Date.now() - trace.start - trace.waited) / 1000, hv: hypervolume2d(trace.points, REF) });
         }
         return m;
@@ -137,9 +145,9 @@ const fp = await fingerprint(device);
 const pr = device.protocol;
 console.log(`device ${device.name}: ${fp.cpu_model}, ${fp.cores} cores, ${fp.runtime.name} ${fp.runtime.version}, threads ${device.threads.intraOp}, seq ${device.shapes.seq}`);
 console.log(`protocol: clock ${pr.clock}, warm-up ${pr.warmupMin}-${pr.warmupMax}, runs ${pr.minRuns}-${pr.maxRuns}, timed phase <= ${pr.maxSeconds} s, CI target ${pr.targetRelCi * 100} %`);
-console.log(`search: gpt2, seed ${base.seed}, population ${population} (${parents} parents, ${mutations} mutations, ${base.crossovers} crossovers), ${base.iterations} iterations, decoder params ${base.param_min / 1e6}M..${base.param_max / 1e6}M`);
+console.log(`search: gpt2, metric ${metric}, seed ${base.seed}, population ${population} (${parents} parents, ${mutations} mutations, ${base.crossovers} crossovers), ${base.iterations} iterations, decoder params ${base.param_min / 1e6}M..${base.param_max / 1e6}M`);
 console.log(`screened: margin ${values.margin}, audit share ${values['audit-share']}; runs interleaved one measurement at a time; results in ${outRoot}`);
-console.log(`hypervolume reference point: latency ${REF.cost} ms, decoder params ${REF.benefit}M (area in ms x M params)`);
+console.log(`hypervolume reference point: ${metric} ${REF.cost} ms, decoder params ${REF.benefit}M (area in ms x M params)`);
 console.log(`load before: ${load()}`);
 const wall0 = Date.now();
 const stop = new AbortController();
@@ -174,14 +182,14 @@ for (let k = 1; k <= 10; k++) {
 }
 
 // The cost model's error on what the screened run measured, by the generation it predicted.
-console.log('\ncost model (screened run): absolute % error of the predicted median latency on measured children');
+console.log(`\ncost model (screened run): absolute % error of the predicted median ${metric} on measured children`);
 console.log('  generation  measured  median  p90');
 const { records } = readCandidates(join(outRoot, 'screened'));
 const gens = [...new Set(records.map((r) => r.iteration))].sort((a, b) => a - b);
 for (const g of gens) {
   const errs = records
-    .filter((r) => r.iteration === g && r.measurement.ok && r.prediction?.latency && r.measurement.latency)
-    .map((r) => Math.abs(r.prediction!.latency!.mean / r.measurement.latency!.median_ms - 1) * 100)
+    .filter((r) => r.iteration === g && r.measurement.ok && r.prediction?.[metric] && r.measurement[metric])
+    .map((r) => Math.abs(r.prediction![metric]!.mean / r.measurement[metric]!.median_ms - 1) * 100)
     .sort((a, b) => a - b);
   if (errs.length === 0) continue;
   console.log(`  ${String(g).padStart(10)} ${String(errs.length).padStart(9)} ${quantileSorted(errs, 0.5).toFixed(1).padStart(6)} % ${quantileSorted(errs, 0.9).toFixed(1).padStart(5)} %`);

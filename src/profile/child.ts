@@ -55,7 +55,14 @@ export class WorkerProcess {
   /** Tasks this process has been given. */
   tasks = 0;
 
-  constructor() {
+  /**
+   * trimHeap: let glibc hand freed heap back to the OS at once, so that a memory measurement's inference
+   * peak counts what the session holds rather than the parse buffers ORT freed after loading (the load
+   * peak still shows those). Only a process that measures memory needs it: it doubles export and session
+   * creation (every page of the weights and the pre-packed copies is faulted in anew instead of reused),
+   * which a warm worker would pay for every candidate.
+   */
+  constructor(opts: { trimHeap?: boolean } = {}) {
     const path = workerPath();
     if (!existsSync(path)) {
       this.startError = `worker not built: ${path} missing (run npm run build)`;
@@ -64,9 +71,7 @@ export class WorkerProcess {
     }
     const child = fork(path, [], {
       execArgv: ['--expose-gc'],
-      // Let glibc hand freed heap back to the OS, so the inference peak counts what the session holds
-      // rather than the parse buffers ORT freed after loading (the load peak still shows those).
-      env: { ...process.env, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072' },
+      env: opts.trimHeap ? { ...process.env, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072' } : process.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
