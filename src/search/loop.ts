@@ -77,7 +77,7 @@ class EvolutionParetoSearch {
     this.deadline = this.s.budget_minutes !== undefined ? this.start + this.s.budget_minutes * 60_000 : Number.POSITIVE_INFINITY;
     this.alive = [...o.evaluators];
     this.evolution = new Evolution(o.spaces, this.s);
-    this.screening = new Screening(this.s, o.device.shapes);
+    this.screening = new Screening(this.s, o.device);
   }
 
   async run(): Promise<SearchOutcome> {

@@ -2,10 +2,9 @@
 // measurements after every generation, and for each new child the choice to measure it, skip it, or
 // measure it anyway as part of the audit. Decisions depend only on the seed, the child and the
 // measurements of earlier generations, so a resumed run makes the same ones.
-import { fitPredictor, screenDecision, type CostPredictor, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
+import { fitPredictor, screenDecision, type CostPredictor, type CostSetting, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
 import type { Objective } from '../pareto/index.js';
 import { paretoFront } from '../pareto/index.js';
-import type { ShapeSettings } from '../space/types.js';
 import { metricValue, requestedMetrics } from './objectives.js';
 import type { CandidateInfo, CandidateRecord, CostPredictions, ScreenedRecord, SearchSettings, Strategy } from './types.js';
 
@@ -28,7 +27,8 @@ export class Screening {
 
   constructor(
     private readonly s: SearchSettings,
-    private readonly shapes: ShapeSettings,
+    /** The device profile's shapes and graph form: what the features count. */
+    private readonly setting: CostSetting,
   ) {
     this.metrics = requestedMetrics(s);
   }
@@ -69,7 +69,7 @@ export class Screening {
   refit(history: readonly CandidateRecord[]): void {
     if (!this.active) return;
     const measured = history.filter((r) => r.measurement.ok).map((r) => ({ config: r.config, costs: this.metrics.map((m) => metricValue(r, m)) }));
-    this.predictor = fitPredictor(measured, this.metrics, this.shapes);
+    this.predictor = fitPredictor(measured, this.metrics, this.setting);
   }
 
   /** Measure, screen or audit a child against the measured frontier (the generation's parents' frontier). */

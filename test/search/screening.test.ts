@@ -20,7 +20,7 @@ import { device, fakeMeasure, FakeEvaluator, fingerprint, paretoValidator, setti
 
 /** Latency in ms, a known non-negative combination of the physical features (what a CPU roughly does). */
 function knownLatency(cfg: ArchConfig): number {
-  const f = Object.fromEntries(FEATURE_NAMES.latency.map((n, i) => [n, costFeatures(cfg, device.shapes, 'latency')[i]!]));
+  const f = Object.fromEntries(FEATURE_NAMES.latency.map((n, i) => [n, costFeatures(cfg, device, 'latency')![i]!]));
   return 1 + 1e-9 * f.linear_flops! + 3e-9 * f.attn_flops! + 1e-5 * f.attn_elems! + 2e-8 * f.output_flops! + 1.5 * f.layers!;
 }
 
@@ -69,7 +69,7 @@ describe('screening decisions', () => {
     };
   });
   const s = settings({ strategy: 'screened', screen_margin: 0.1, audit_share: 0 });
-  const screening = new Screening(s, device.shapes);
+  const screening = new Screening(s, device);
   screening.refit(history);
   const frontier = paretoFront(history, searchObjectives(['latency']));
 
@@ -89,11 +89,11 @@ describe('screening decisions', () => {
   });
 
   it('measures everything while the model has too few measurements, and always under exhaustive', () => {
-    const fresh = new Screening(s, device.shapes);
+    const fresh = new Screening(s, device);
     fresh.refit(history.slice(0, 5));
     const slow = parseConfig({ ...base, n_layer: 10, d_model: 128, d_inner: 256, n_head: 8 });
     expect(fresh.decide({ key: 'slow', config: slow, decoder_params: 1 }, frontier)).toEqual({ decision: { action: 'measure' } });
-    const exhaustive = new Screening(settings({ strategy: 'exhaustive' }), device.shapes);
+    const exhaustive = new Screening(settings({ strategy: 'exhaustive' }), device);
     exhaustive.refit(history);
     expect(exhaustive.decide({ key: 'slow', config: slow, decoder_params: 1 }, frontier)).toEqual({ decision: { action: 'measure' } });
   });
