@@ -245,6 +245,8 @@ describe('strategy exhaustive', () => {
 
   it('measures exactly what the loop measured before screening existed, for the same seed', async () => {
     for (const { over, count, hash } of pinned) {
+      // Said outright, and absent as in a run recorded before strategies existed (which the loop reads as
+      // exhaustive): neither depends on the default strategy of a new search (DEFAULT_STRATEGY).
       for (const strategy of [undefined, 'exhaustive'] as const) {
         const s = settings({ ...over, families: [...(over as { families?: string[] }).families ?? ['gpt2']], metrics: [...(over as { metrics?: string[] }).metrics ?? ['latency']], strategy } as Partial<SearchSettings>);
         const ev = new FakeEvaluator();
