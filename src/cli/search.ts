@@ -30,11 +30,13 @@ import {
   type ProtocolOverrides,
   type ShapeOverrides,
 } from './options.js';
+import { RESUME_FLAGS, RESUME_OPTIONS, resumeSettings } from './search-resume.js';
 import { buildSettings, DEFAULT_STRATEGY, DEFAULTS, PRESET_FLAGS, type SearchCliOptions } from './search-settings.js';
 import { endNote, summary } from './search-summary.js';
 
 export { buildSettings, DEFAULT_STRATEGY, parseFamilies, populationSplit, screenSettings, spaceOverrides } from './search-settings.js';
 export { driftLine, endNote } from './search-summary.js';
+export { resumeSettings } from './search-resume.js';
 
 export interface SearchCommandOptions extends SearchCliOptions, ShapeOverrides, ProtocolOverrides {
   device: string;
@@ -79,9 +81,6 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 }
 
-/** Options that only make sense for a new search (with --resume the run's own settings apply). */
-const RESUME_KEEPS = new Set(['resume', 'budget', 'json', 'report']);
-
 function agentUrlList(v: string): string[] {
   const urls = v.split(',').map((u) => u.trim()).filter((u) => u !== '');
   if (urls.length === 0) throw new LtsError('--agents needs at least one URL, e.g. http://127.0.0.1:7071');
@@ -110,7 +109,7 @@ export function searchCommand(): Command {
     .addOption(new Option('--latency-max <ms>', 'constraint: candidates with a median latency above this are kept off the frontier').argParser(positive('--latency-max')))
     .addOption(new Option('--budget <minutes>', 'stop after the measurement running when this much time has passed, and write results (with --resume: time for the continuation)').argParser(positive('--budget')))
     .option('--out <dir>', 'run directory (default runs/<timestamp>)')
-    .option('--resume <dir>', 'continue an interrupted search in this run directory (its own settings apply)')
+    .option('--resume <dir>', 'continue an interrupted search in this run directory (its own settings apply; --strategy, --screen-margin and --audit-share may replace the run\'s)')
     .addOption(graphOption('graph form to measure (default: the device profile)'));
   shapeOptions(cmd, 'the profile');
   protocolOptions(cmd)
@@ -139,15 +138,15 @@ export function searchCommand(): Command {
     let settings: SearchSettings;
     let outDir: string;
     if (o.resume !== undefined) {
-      const given = cmd.options.map((opt) => opt.attributeName()).filter((k) => !RESUME_KEEPS.has(k) && cmd.getOptionValueSource(k) === 'cli');
+      const given = cmd.options.map((opt) => opt.attributeName()).filter((k) => !RESUME_OPTIONS.has(k) && cmd.getOptionValueSource(k) === 'cli');
       if (given.length > 0) {
-        throw new LtsError(`--resume continues with the run's own settings; drop ${given.map(flagOf).join(', ')} (only --budget, --json and --no-report apply)`);
+        throw new LtsError(`--resume continues with the run's own settings; drop ${given.map(flagOf).join(', ')} (only ${RESUME_FLAGS} apply)`);
       }
       const prev = readResumable(o.resume);
       device = prev.device;
-      settings = { ...prev.settings };
-      delete settings.budget_minutes;
-      if (o.budget !== undefined) settings.budget_minutes = o.budget;
+      const resumed = resumeSettings(prev.settings, o);
+      settings = resumed.settings;
+      if (resumed.changed) process.stderr.write(`lts: ${resumed.changed}\n`);
       outDir = o.resume;
     } else {
       device = searchDevice(o);

@@ -3,6 +3,7 @@
 // explain most of the latency; the output layer is a large fixed share for small models). Every family
 // fills the same named vector for a metric (FamilyDefinition.costFeatures), so one model per metric fits
 // a `--family all` run; the fitting and the screen know no family by name.
+import type { GraphForm } from '../export/types.js';
 import { definitionOf } from '../families/index.js';
 import type { Metric } from '../profile/types.js';
 import type { ArchConfig, ShapeSettings } from '../space/types.js';
@@ -18,14 +19,20 @@ export const FEATURE_NAMES: Record<Metric, readonly string[]> = {
   memory: ['const', 'param_bytes', 'act_bytes', 'cache_bytes', 'layers'],
 };
 
+/** What the features depend on besides the candidate: the shapes and graph form measured (a device profile has both). */
+export interface CostSetting {
+  shapes: ShapeSettings;
+  graph: GraphForm;
+}
+
 /** A family's features for one metric: a vector in FEATURE_NAMES[metric] order, every entry a count of work (>= 0). */
-export type CostFeatureFn<C = ArchConfig> = (cfg: C, shapes: ShapeSettings, metric: Metric) => number[];
+export type CostFeatureFn<C = ArchConfig> = (cfg: C, shapes: ShapeSettings, metric: Metric, form: GraphForm) => number[];
 
 /** The cost features of a candidate for one metric; undefined for a family that provides none (never screened). */
-export function costFeatures(cfg: ArchConfig, shapes: ShapeSettings, metric: Metric): number[] | undefined {
+export function costFeatures(cfg: ArchConfig, setting: CostSetting, metric: Metric): number[] | undefined {
   const fn = definitionOf(cfg).costFeatures;
   if (!fn) return undefined;
-  const v = fn(cfg, shapes, metric);
+  const v = fn(cfg, setting.shapes, metric, setting.graph);
   if (v.length !== FEATURE_NAMES[metric].length) throw new Error(`cost features of ${cfg.family} for ${metric}: ${v.length} values, expected ${FEATURE_NAMES[metric].length}`);
   return v;
 }

@@ -5,7 +5,7 @@
 // A family owns its config type C: a member of the ArchConfig union (discriminated on `family`), so
 // the registry's mapped type makes a family without an entry, or an entry of the wrong config type, a
 // compile error. C need not be per-layer lists: only `family`, `d_model` and `vocab_size` are common.
-import type { ExportedModel, ExportOptions, BuildExtras } from '../export/types.js';
+import type { ExportedModel, ExportOptions, BuildExtras, GraphForm } from '../export/types.js';
 import type { Metric } from '../profile/types.js';
 import type { ShapeSettings } from '../space/types.js';
 import type { Rng } from '../util/rng.js';
@@ -274,8 +274,9 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   // cost model (search strategy `screened`)
   /**
    * Physical cost features for one metric, in src/cost's FEATURE_NAMES[metric] order (FLOPs, bytes,
-   * layer counts: work whose cost is >= 0). Absent: the cost model has nothing to go on, and the search
-   * measures every child of this family.
+   * layer counts: work whose cost is >= 0), for the graph form that is measured (a fused op and the
+   * subgraph it replaces can run different work). Absent: the cost model has nothing to go on, and the
+   * search measures every child of this family.
    */
-  costFeatures?(cfg: C, shapes: ShapeSettings, metric: Metric): number[];
+  costFeatures?(cfg: C, shapes: ShapeSettings, metric: Metric, form: GraphForm): number[];
 }

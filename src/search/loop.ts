@@ -77,7 +77,7 @@ class EvolutionParetoSearch {
     this.deadline = this.s.budget_minutes !== undefined ? this.start + this.s.budget_minutes * 60_000 : Number.POSITIVE_INFINITY;
     this.alive = [...o.evaluators];
     this.evolution = new Evolution(o.spaces, this.s);
-    this.screening = new Screening(this.s, o.device.shapes);
+    this.screening = new Screening(this.s, o.device);
   }
 
   async run(): Promise<SearchOutcome> {
@@ -124,9 +124,10 @@ class EvolutionParetoSearch {
    */
   private async measureBatch(batch: Candidate[]): Promise<CandidateRecord[]> {
     const results = batch.map((c) => this.cache.get(c.key));
-    this.pending = results.filter((r): r is CandidateRecord => r !== undefined);
-    // Decided before anything of this generation is measured: against the frontier its parents came from.
+    // Decided before anything of this generation is measured: against the frontier its parents came from
+    // (on resume too, so without the generation's cached results).
     const frontier = this.screening.active ? this.front() : [];
+    this.pending = results.filter((r): r is CandidateRecord => r !== undefined);
     const record = (r: ScreenedRecord) => this.appender.append(r);
     const at = () => new Date(this.now()).toISOString();
     const verdicts = batch.map((c, i) => (results[i] === undefined ? this.screening.screen(infoOf(c, this.iteration), frontier, record, this.context, at()) : undefined));
@@ -222,7 +223,7 @@ class EvolutionParetoSearch {
       points: annotated?.points ?? plain,
       calibration: annotated?.calibration,
       iterationsDone: this.iterationsDone,
-      screening: this.screening.active
+      screening: this.screening.counted
         ? { screened: this.screening.screened.length, audited: all.filter((r) => r.audit).length, audit_on_frontier: auditOnFrontier(all, (r) => feasible(r, this.s), this.objectives) }
         : undefined,
       stoppedBy,
@@ -240,7 +241,7 @@ class EvolutionParetoSearch {
         settings: this.s,
         iteration: this.iteration,
         records: this.records(),
-        screened: this.screening.active ? this.screening.screened.length : undefined,
+        screened: this.screening.counted ? this.screening.screened.length : undefined,
         measuredNow: this.measuredNow,
         measureMsTotal: this.measureMsTotal,
         cached: this.preloaded,

@@ -34,7 +34,10 @@ export function claimRunDirectory(dir: string): { release(succeeded: boolean): v
 
 export interface OpenedRun {
   cache: MeasurementCache<CandidateRecord>;
-  /** Children screened earlier in this run (resume), by key: replayed as screened, not measured. */
+  /**
+   * Children screened earlier in this run (resume), by key: judged again, not measured under the same
+   * settings. One measured since is taken from the cache and never judged again.
+   */
   screened: Map<string, ScreenedRecord>;
   /** Records read back from candidates.jsonl (resume). */
   preloaded: number;
@@ -68,5 +71,7 @@ export function openRun(dir: string, context: string, resume: boolean, log: (lin
   for (const r of records) cache.set(r.key, r);
   for (const r of screened) screenedByKey.set(r.key, r);
   if (skippedLines.length > 0) log(`${CANDIDATES_FILE}: skipped unreadable line(s) ${skippedLines.join(', ')} (left by an interrupted write)`);
-  return { cache, screened: screenedByKey, preloaded: cache.size + screenedByKey.size };
+  // A child screened once and measured by a later resume: its measured record stands in for both lines.
+  const screenedOnly = [...screenedByKey.keys()].filter((k) => !cache.has(k)).length;
+  return { cache, screened: screenedByKey, preloaded: cache.size + screenedOnly };
 }

@@ -1,11 +1,12 @@
 // The search's side of strategy 'screened': a cost model per requested metric, refitted on the run's
 // measurements after every generation, and for each new child the choice to measure it, skip it, or
 // measure it anyway as part of the audit. Decisions depend only on the seed, the child and the
-// measurements of earlier generations, so a resumed run makes the same ones.
-import { fitPredictor, screenDecision, type CostPredictor, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
+// measurements of earlier generations, so a resumed run makes the same ones. A child screened before a
+// resume is judged again from the prediction its record keeps: under the same settings that gives the
+// same answer, and under looser ones (exhaustive, a larger margin or audit share) it is measured now.
+import { fitPredictor, screenDecision, type CostPredictor, type CostSetting, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
 import type { Objective } from '../pareto/index.js';
 import { paretoFront } from '../pareto/index.js';
-import type { ShapeSettings } from '../space/types.js';
 import { metricValue, requestedMetrics } from './objectives.js';
 import type { CandidateInfo, CandidateRecord, CostPredictions, ScreenedRecord, SearchSettings, Strategy } from './types.js';
 
@@ -21,14 +22,15 @@ export interface ScreenVerdict {
 export class Screening {
   private predictor: CostPredictor | undefined;
   private readonly metrics;
-  /** Screened children read back on resume, by key: their decisions are replayed, never re-made. */
+  /** Screened children read back on resume, by key: judged again from the prediction each record keeps. */
   private before = new Map<string, ScreenedRecord>();
   /** Children screened (not measured) so far, the current generation's included. */
   readonly screened: ScreenedRecord[] = [];
 
   constructor(
     private readonly s: SearchSettings,
-    private readonly shapes: ShapeSettings,
+    /** The device profile's shapes and graph form: what the features count. */
+    private readonly setting: CostSetting,
   ) {
     this.metrics = requestedMetrics(s);
   }
@@ -41,6 +43,11 @@ export class Screening {
     return this.strategy === 'screened';
   }
 
+  /** Whether the run has screening counts to report: it screens, or screened before a resume changed that. */
+  get counted(): boolean {
+    return this.active || this.before.size > 0;
+  }
+
   /** The screened records of the run being resumed. */
   resumeFrom(screened: Map<string, ScreenedRecord>): void {
     this.before = screened;
@@ -51,12 +58,15 @@ export class Screening {
    * replayed from the resumed run), otherwise the verdict its measurement record keeps.
    */
   screen(info: CandidateInfo, frontier: readonly CandidateRecord[], record: (r: ScreenedRecord) => void, context: string, at: string): 'screened' | ScreenVerdict {
-    if (!this.active) return { decision: { action: 'measure' } };
     const replayed = this.before.get(info.key);
     if (replayed) {
+      // Its measured record will keep what was predicted of it.
+      const v = this.active ? this.judge(info, this.metrics.map((m) => replayed.prediction[m]?.low), frontier) : { action: 'measure' as const };
+      if (v.action !== 'screen') return { decision: v, prediction: replayed.prediction };
       this.screened.push({ ...replayed, iteration: info.iteration });
       return 'screened';
     }
+    if (!this.active) return { decision: { action: 'measure' } };
     const v = this.decide(info, frontier);
     if (v.decision.action !== 'screen') return v;
     const rec: ScreenedRecord = { ...info, status: 'screened', prediction: v.prediction!, screened_by: v.decision.by, screened_at: at, context };
@@ -69,7 +79,7 @@ export class Screening {
   refit(history: readonly CandidateRecord[]): void {
     if (!this.active) return;
     const measured = history.filter((r) => r.measurement.ok).map((r) => ({ config: r.config, costs: this.metrics.map((m) => metricValue(r, m)) }));
-    this.predictor = fitPredictor(measured, this.metrics, this.shapes);
+    this.predictor = fitPredictor(measured, this.metrics, this.setting);
   }
 
   /** Measure, screen or audit a child against the measured frontier (the generation's parents' frontier). */
@@ -81,19 +91,20 @@ export class Screening {
       const p = preds[i]!;
       prediction[m] = Number.isFinite(p.high) ? { mean: p.mean, low: p.low, high: p.high } : { mean: p.mean, low: p.low };
     });
+    return { decision: this.judge(child, preds.map((p) => p.low), frontier), prediction };
+  }
+
+  /** The decision for optimistic costs `low` (in requested-metric order; a missing one: measure) under the settings. */
+  private judge(child: Pick<CandidateInfo, 'key' | 'decoder_params'>, low: (number | undefined)[], frontier: readonly CandidateRecord[]): ScreenDecision {
+    if (low.some((v) => v === undefined)) return { action: 'measure' };
     const points: ScreenPoint[] = frontier.map((r) => ({ id: r.id, decoder_params: r.decoder_params, costs: this.s.metrics.map((m) => metricValue(r, m)!) }));
     const latencyAt = this.metrics.indexOf('latency');
-    const decision = screenDecision(
-      { key: child.key, decoder_params: child.decoder_params, low: preds.map((p) => p.low) },
-      points,
-      {
-        margin: this.s.screen_margin ?? SCREEN_DEFAULTS.margin,
-        auditShare: this.s.audit_share ?? SCREEN_DEFAULTS.auditShare,
-        seed: this.s.seed,
-        maxCost: this.s.latency_max_ms !== undefined && latencyAt >= 0 ? [{ index: latencyAt, value: this.s.latency_max_ms }] : undefined,
-      },
-    );
-    return { decision, prediction };
+    return screenDecision({ key: child.key, decoder_params: child.decoder_params, low: low as number[] }, points, {
+      margin: this.s.screen_margin ?? SCREEN_DEFAULTS.margin,
+      auditShare: this.s.audit_share ?? SCREEN_DEFAULTS.auditShare,
+      seed: this.s.seed,
+      maxCost: this.s.latency_max_ms !== undefined && latencyAt >= 0 ? [{ index: latencyAt, value: this.s.latency_max_ms }] : undefined,
+    });
   }
 }
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { costFeatures, FEATURE_NAMES } from '../../src/cost/index.js';
 import { parseConfig } from '../../src/space/index.js';
 
-const shapes = { batch: 1, seq: 192, mem_len: 192, context: 192 };
+const setting = { shapes: { batch: 1, seq: 192, mem_len: 192, context: 192 }, graph: 'ort' as const };
 const named = (cfg: Parameters<typeof costFeatures>[0], metric: 'latency' | 'decode' | 'memory') =>
-  Object.fromEntries(FEATURE_NAMES[metric].map((n, i) => [n, costFeatures(cfg, shapes, metric)[i]!]));
+  Object.fromEntries(FEATURE_NAMES[metric].map((n, i) => [n, costFeatures(cfg, setting, metric)![i]!]));
 
 describe('cost features', () => {
   const gpt2 = parseConfig({ family: 'gpt2', n_layer: 2, d_model: 256, d_inner: [1024, 512], n_head: [4, 8], div_val: 0 });
@@ -44,7 +44,7 @@ describe('cost features', () => {
     for (const family of ['gpt2', 'primer', 'transfo-xl'] as const) {
       const cfg = parseConfig({ family, n_layer: 3, d_model: 128, d_inner: 512, n_head: 4 });
       for (const metric of ['latency', 'decode', 'memory'] as const) {
-        const v = costFeatures(cfg, shapes, metric);
+        const v = costFeatures(cfg, setting, metric)!;
         expect(v).toHaveLength(FEATURE_NAMES[metric].length);
         expect(v.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
       }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditDraw, costFeatures, FEATURE_NAMES } from '../../src/cost/index.js';
+import { resumeSettings } from '../../src/cli/search.js';
 import type { Fingerprint, Measurement, Metric } from '../../src/profile/types.js';
 import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
 import { Screening } from '../../src/search/screening.js';
@@ -20,7 +21,7 @@ import { device, fakeMeasure, FakeEvaluator, fingerprint, paretoValidator, setti
 
 /** Latency in ms, a known non-negative combination of the physical features (what a CPU roughly does). */
 function knownLatency(cfg: ArchConfig): number {
-  const f = Object.fromEntries(FEATURE_NAMES.latency.map((n, i) => [n, costFeatures(cfg, device.shapes, 'latency')[i]!]));
+  const f = Object.fromEntries(FEATURE_NAMES.latency.map((n, i) => [n, costFeatures(cfg, device, 'latency')![i]!]));
   return 1 + 1e-9 * f.linear_flops! + 3e-9 * f.attn_flops! + 1e-5 * f.attn_elems! + 2e-8 * f.output_flops! + 1.5 * f.layers!;
 }
 
@@ -69,7 +70,7 @@ describe('screening decisions', () => {
     };
   });
   const s = settings({ strategy: 'screened', screen_margin: 0.1, audit_share: 0 });
-  const screening = new Screening(s, device.shapes);
+  const screening = new Screening(s, device);
   screening.refit(history);
   const frontier = paretoFront(history, searchObjectives(['latency']));
 
@@ -89,11 +90,11 @@ describe('screening decisions', () => {
   });
 
   it('measures everything while the model has too few measurements, and always under exhaustive', () => {
-    const fresh = new Screening(s, device.shapes);
+    const fresh = new Screening(s, device);
     fresh.refit(history.slice(0, 5));
     const slow = parseConfig({ ...base, n_layer: 10, d_model: 128, d_inner: 256, n_head: 8 });
     expect(fresh.decide({ key: 'slow', config: slow, decoder_params: 1 }, frontier)).toEqual({ decision: { action: 'measure' } });
-    const exhaustive = new Screening(settings({ strategy: 'exhaustive' }), device.shapes);
+    const exhaustive = new Screening(settings({ strategy: 'exhaustive' }), device);
     exhaustive.refit(history);
     expect(exhaustive.decide({ key: 'slow', config: slow, decoder_params: 1 }, frontier)).toEqual({ decision: { action: 'measure' } });
   });
@@ -169,6 +170,72 @@ describe('runSearch with strategy screened', () => {
   });
 });
 
+describe('resume with another strategy', () => {
+  const measuredKeys = (ev: KnownCostEvaluator) => [...ev.calls].sort();
+  const configsOf = (rs: { config: ArchConfig }[]) => rs.map((r) => JSON.stringify(r.config)).sort();
+  const pareto = (dir: string) => JSON.parse(readFileSync(join(dir, 'pareto.json'), 'utf8')) as ParetoFile;
+
+  it('exhaustive measures exactly the children screened before, in their generation; a second resume measures nothing', async () => {
+    const s = screenedSettings();
+    const o = opts(s, new KnownCostEvaluator());
+    const first = await runSearch(o);
+    const screened = lines(o.outDir).filter(isScreened);
+    expect(screened.length).toBeGreaterThan(0);
+    expect(first.pareto.counts.screened).toBe(screened.length);
+
+    const ex = resumeSettings(s, { strategy: 'exhaustive' }).settings;
+    const second = new KnownCostEvaluator();
+    const out = await runSearch({ ...o, settings: ex, evaluators: [second], resume: true });
+    expect(measuredKeys(second)).toEqual(configsOf(screened));
+    // Measured where the replay met them, so the next generation was bred with them in the history.
+    for (const r of screened) {
+      const m = out.history.find((h) => h.key === r.key)!;
+      expect(m.iteration).toBe(r.iteration);
+      expect(m.prediction).toEqual(r.prediction);
+    }
+    const p = pareto(o.outDir);
+    expect(paretoValidator()(p)).toBeNull();
+    expect(p.settings.strategy).toBe('exhaustive');
+    expect(p.settings.screen_margin).toBeUndefined();
+    expect(p.counts).toMatchObject({ screened: 0, evaluated: first.pareto.counts.evaluated + screened.length, audited: first.pareto.counts.audited });
+
+    // The run's own (now exhaustive) settings: the measured lines replace the screened ones.
+    const third = new KnownCostEvaluator();
+    const again = await runSearch({ ...o, settings: pareto(o.outDir).settings, evaluators: [third], resume: true });
+    expect(third.calls).toHaveLength(0);
+    expect(again.pareto.counts).toMatchObject({ screened: 0, evaluated: p.counts.evaluated });
+  });
+
+  it('a larger margin measures the screened children it would not screen, and only those', async () => {
+    const s = screenedSettings();
+    const o = opts(s, new KnownCostEvaluator());
+    await runSearch(o);
+    const all = lines(o.outDir);
+    const screened = all.filter(isScreened);
+    const measured = all.filter((r): r is CandidateRecord => !isScreened(r));
+    const margin = 0.6;
+    // Still screened: a point measured in an earlier generation, with at least its params, beats its optimistic latency by the new margin.
+    const stays = (r: ScreenedRecord) =>
+      measured.some((q) => q.iteration < r.iteration && q.decoder_params >= r.decoder_params && q.measurement.latency!.median_ms * (1 + margin) < r.prediction.latency!.low);
+    const flips = screened.filter((r) => !stays(r));
+    expect(flips.length).toBeGreaterThan(0);
+    expect(flips.length).toBeLessThan(screened.length);
+
+    const { settings: wider, changed } = resumeSettings(s, { screenMargin: margin });
+    expect(changed).toMatch(/^strategy screened \(margin 0\.1, audit share 0\.2\) -> screened \(margin 0\.6, audit share 0\.2\)/);
+    const second = new KnownCostEvaluator();
+    const out = await runSearch({ ...o, settings: wider, evaluators: [second], resume: true });
+    expect(measuredKeys(second)).toEqual(configsOf(flips));
+    expect(out.pareto.counts.screened).toBe(screened.length - flips.length);
+    expect(out.pareto.settings).toMatchObject({ strategy: 'screened', screen_margin: 0.6, audit_share: 0.2 });
+
+    const third = new KnownCostEvaluator();
+    const again = await runSearch({ ...o, settings: pareto(o.outDir).settings, evaluators: [third], resume: true });
+    expect(third.calls).toHaveLength(0);
+    expect(again.pareto.counts.screened).toBe(screened.length - flips.length);
+  });
+});
+
 describe('strategy exhaustive', () => {
   // Candidate ids of these runs as the loop produced them before screening existed (commit 5770ff1).
   const pinned = [
@@ -178,6 +245,8 @@ describe('strategy exhaustive', () => {
 
   it('measures exactly what the loop measured before screening existed, for the same seed', async () => {
     for (const { over, count, hash } of pinned) {
+      // Said outright, and absent as in a run recorded before strategies existed (which the loop reads as
+      // exhaustive): neither depends on the default strategy of a new search (DEFAULT_STRATEGY).
       for (const strategy of [undefined, 'exhaustive'] as const) {
         const s = settings({ ...over, families: [...(over as { families?: string[] }).families ?? ['gpt2']], metrics: [...(over as { metrics?: string[] }).metrics ?? ['latency']], strategy } as Partial<SearchSettings>);
         const ev = new FakeEvaluator();

@@ -6,6 +6,7 @@ import {
   canonicalBrainformer, describeLayout, structureViolation, sublayers, type Activation, type BrainformerConfig, type Sublayer,
 } from './config.js';
 import { DEFAULT_MAX_TOTAL_PARAMS, defaultBrainformerOptions, makeBrainformerSpace, type BrainformerSpaceOptions } from './genes.js';
+import { brainformerCostFeatures } from './cost.js';
 import { buildBrainformer } from './graph.js';
 import { brainformerParams } from './params.js';
 import { DEFAULT_MOE_PROXY, MOE_PROXIES, MOE_PROXY_SOURCE, proxyParams, type MoeProxy } from './proxy.js';
@@ -123,4 +124,5 @@ export const brainformerFamily: FamilyDefinition<BrainformerConfig, BrainformerS
     name: `gpt2-${dataset}`,
     note: `GPT-2's calibration (gpt2-${dataset}) applied to the Brainformer proxy count (--moe-proxy): no trained Brainformer models exist to fit on`,
   }),
+  costFeatures: brainformerCostFeatures,
 };

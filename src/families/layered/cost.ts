@@ -1,8 +1,12 @@
 // Cost features of a per-layer family's candidate (src/cost's FEATURE_NAMES, per metric), from its
 // config and the measured shapes alone: FLOPs and bytes per layer type, the layer count, and the last
-// position's output layer (reference §10).
+// position's output layer (reference §10). A layer is an attention and a feed-forward, counted by the
+// terms every family shares (../block-cost.ts).
 import type { Metric } from '../../profile/types.js';
 import type { ShapeSettings } from '../../space/types.js';
+import {
+  attnActElems, attnScoreFlops, attnSoftmaxElems, attnWeights, F32, ffnActElems, ffnWeights, kvCacheElems, plainOutputFlops,
+} from '../block-cost.js';
 import type { LayeredConfig } from './config.js';
 
 /** What sets a family's layers apart, as far as cost goes. */
@@ -12,8 +16,6 @@ export interface LayeredCostKind {
   /** Three depthwise width-3 convs after Q, K and V in every layer. */
   qkvConv: boolean;
 }
-
-const F32 = 4;
 
 /** Adaptive clusters as [tokens, width]; a single [vocab, d_embed] table when div_val is 0 or 1. */
 function clusters(cfg: LayeredConfig): [number, number][] {
@@ -26,7 +28,7 @@ function clusters(cfg: LayeredConfig): [number, number][] {
 function outputFlops(cfg: LayeredConfig, batch: number): number {
   const d = cfg.d_model;
   const cs = clusters(cfg);
-  if (cfg.div_val === 0) return 2 * batch * cfg.vocab_size * d;
+  if (cfg.div_val === 0) return plainOutputFlops(batch, cfg.vocab_size, d);
   let f = 0;
   cs.forEach(([n, w], k) => {
     const proj = k === 0 ? (cfg.div_val > 1 || cfg.d_embed !== d ? d * cfg.d_embed : 0) : cfg.div_val > 1 ? d * w : 0;
@@ -59,7 +61,7 @@ function layers(cfg: LayeredConfig): Layer[] {
 }
 
 /** Weights every token passes through in a layer (projections and FFN), excluding biases. */
-const layerWeights = (d: number, l: Layer, relative: boolean): number => 4 * d * l.a + 2 * d * l.f + (relative ? d * l.a : 0);
+const layerWeights = (d: number, l: Layer, relative: boolean): number => attnWeights(d, l.a) + ffnWeights(d, l.f) + (relative ? d * l.a : 0);
 
 /**
  * The per-layer families share the decoder-block structure; they differ in which keys a query sees
@@ -80,8 +82,8 @@ export function layeredCostFeatures(cfg: LayeredConfig, shapes: ShapeSettings, m
     // One query over the cache (`context` past positions, or Transformer-XL memory) plus itself.
     const keys = shapes.context + 1;
     const weightBytes = F32 * sum((l) => layerWeights(d, l, txl));
-    const cacheBytes = F32 * B * sum((l) => (txl ? keys * d + keys * l.a : 2 * keys * l.a));
-    const attnElems = B * sum((l) => l.heads * keys);
+    const cacheBytes = F32 * sum((l) => (txl ? B * (keys * d + keys * l.a) : kvCacheElems(B, keys, l.a)));
+    const attnElems = sum((l) => attnSoftmaxElems(B, 1, keys, l.heads));
     const convFlops = conv ? B * sum((l) => 2 * 3 * 3 * l.a) : 0;
     return [1, weightBytes, cacheBytes, attnElems, L, out, convFlops];
   }
@@ -93,16 +95,16 @@ export function layeredCostFeatures(cfg: LayeredConfig, shapes: ShapeSettings, m
     const vocabTable = clusters(cfg).reduce((s, [n, w]) => s + n * w, 0);
     const paramBytes = F32 * (sum((l) => layerWeights(d, l, txl) + l.f + 4 * l.a + 5 * d) + vocabTable + (txl ? 0 : cfg.n_positions * d));
     // The widest intermediate of a layer: the FFN hidden state, or the attention probabilities.
-    const actBytes = F32 * Math.max(...ls.map((l) => Math.max(tokens * l.f, B * l.heads * S * T, tokens * 3 * l.a)));
-    const cacheBytes = F32 * B * sum((l) => (txl ? shapes.mem_len * d : 2 * S * l.a));
+    const actBytes = F32 * Math.max(...ls.map((l) => Math.max(tokens * l.f, attnSoftmaxElems(B, S, T, l.heads), tokens * 3 * l.a)));
+    const cacheBytes = F32 * sum((l) => (txl ? B * shapes.mem_len * d : kvCacheElems(B, S, l.a)));
     return [1, paramBytes, actBytes, cacheBytes, L];
   }
 
   // latency (prefill)
   const linearFlops = 2 * tokens * sum((l) => layerWeights(d, l, false)) + (txl ? 2 * B * T * sum((l) => d * l.a) : 0);
-  const attnFlops = 4 * B * S * T * sum((l) => l.a);
-  const attnElems = B * S * T * sum((l) => l.heads);
-  const actElems = tokens * sum((l) => 6 * d + l.f + 3 * l.a);
+  const attnFlops = sum((l) => attnScoreFlops(B, S, T, l.a));
+  const attnElems = sum((l) => attnSoftmaxElems(B, S, T, l.heads));
+  const actElems = tokens * sum((l) => attnActElems(d, l.a) + ffnActElems(d, l.f));
   const convFlops = conv ? 2 * 3 * tokens * sum((l) => 3 * l.a) : 0;
   return [1, linearFlops, attnFlops, attnElems, actElems, L, embedFlops(cfg, tokens), out, convFlops];
 }
