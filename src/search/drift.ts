@@ -32,12 +32,62 @@ export function recordTime(r: Pick<CandidateRecord, 'measured_at' | 'measurement
   return Date.parse(r.measured_at) - r.measurement.timing.total_ms / 2;
 }
 
-type Series = { at: number; v: number; fresh: boolean }[];
+/** Median absolute deviation to standard deviation under normality. */
+const MAD_TO_SD = 1.4826;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+type Series = { at: number; v: number; fresh: boolean; w: number }[];
+
+export interface SeriesOptions {
+  /**
+   * Shrink each factor towards 1 by how much of the series' variation is noise (default true). Off,
+   * the factor is the plain interpolated ratio (tests of the interpolation itself use that).
+   */
+  shrink?: boolean;
+}
+
+/**
+ * The weight a factor gets, from the series up to point j (never later points, so a factor once
+ * bracketed never changes and a resume corrects exactly as the run did): w = 1 - noise^2 / var, the
+ * James-Stein share of the series' variance (of log medians) that is not the measurement's own noise.
+ * A sentinel measurement is as noisy as a candidate's; dividing by it adds that noise to every
+ * candidate. On a steady machine the series varies by its noise alone, w falls to 0 and the correction
+ * adds nothing; a real slow-down or a slower process (variance far above the noise) is corrected in full.
+ * The noise is the series' own (robust s.d. of its interpolation residuals, as in seriesSpread); until
+ * there are two residuals (four measurements) it cannot be told from drift and the factor is used whole.
+ */
+function shrinkWeights(s: Series): void {
+  const logs = s.map((p) => Math.log(p.v));
+  for (let j = 0; j < s.length; j++) {
+    if (j === 0) {
+      s[j]!.w = 1;
+      continue;
+    }
+    const xs = logs.slice(0, j + 1);
+    const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
+    const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1);
+    const res: number[] = [];
+    for (let i = 1; i < j; i++) res.push(Math.abs(logs[i]! - (logs[i - 1]! + logs[i + 1]!) / 2));
+    if (res.length < 2) {
+      s[j]!.w = 1;
+      continue;
+    }
+    const noise = (MAD_TO_SD * median(res)) / Math.sqrt(1.5);
+    s[j]!.w = variance > 0 ? Math.max(0, 1 - (noise * noise) / variance) : 0;
+  }
+}
 
 /** Each evaluator's series per metric, sorted by time: built once per correction pass. */
 export class SeriesIndex {
   private readonly map = new Map<string, Series>();
-  constructor(points: readonly SentinelPoint[]) {
+  private readonly shrink: boolean;
+  constructor(points: readonly SentinelPoint[], opts: SeriesOptions = {}) {
+    this.shrink = opts.shrink ?? true;
     for (const p of points) {
       if (!p.ok) continue;
       for (const metric of TIMED_METRICS) {
@@ -45,10 +95,13 @@ export class SeriesIndex {
         if (typeof v !== 'number' || !(v > 0)) continue;
         const k = `${metric}|${p.evaluator}`;
         if (!this.map.has(k)) this.map.set(k, []);
-        this.map.get(k)!.push({ at: p.at_ms, v, fresh: p.fresh_process === true });
+        this.map.get(k)!.push({ at: p.at_ms, v, fresh: p.fresh_process === true, w: 1 });
       }
     }
-    for (const s of this.map.values()) s.sort((a, b) => a.at - b.at);
+    for (const s of this.map.values()) {
+      s.sort((a, b) => a.at - b.at);
+      if (this.shrink) shrinkWeights(s);
+    }
   }
 
   get(evaluator: string, metric: TimedMetric): Series {
@@ -57,6 +110,18 @@ export class SeriesIndex {
 
   all(): Series[] {
     return [...this.map.values()];
+  }
+
+  /** Index of the first measurement at or after t (s.length if none). */
+  private static after(s: Series, t: number): number {
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid]!.at < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -68,14 +133,7 @@ export class SeriesIndex {
     const s = this.get(evaluator, metric);
     if (s.length === 0) return undefined;
     if (t <= s[0]!.at) return s[0]!.v;
-    // Binary search for the first point after t.
-    let lo = 0;
-    let hi = s.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (s[mid]!.at < t) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = SeriesIndex.after(s, t);
     if (lo >= s.length) return s[s.length - 1]!.v;
     const a = s[lo - 1]!;
     const b = s[lo]!;
@@ -84,17 +142,24 @@ export class SeriesIndex {
     return a.v + w * (b.v - a.v);
   }
 
-  /** Speed factor at t (1 = as fast as at the evaluator's first sentinel measurement, which never changes as the series grows; 1.1 = 10 % slower). */
+  /**
+   * Speed factor at t (1 = as fast as at the evaluator's first sentinel measurement, which never changes
+   * as the series grows; 1.1 = 10 % slower): the interpolated ratio, shrunk towards 1 by the weight of
+   * the measurement that closes t's interval (see shrinkWeights).
+   */
   factor(evaluator: string, metric: TimedMetric, t: number): number | undefined {
-    const ref = this.get(evaluator, metric)[0]?.v;
+    const s = this.get(evaluator, metric);
+    const ref = s[0]?.v;
     const v = this.at(evaluator, metric, t);
-    return ref !== undefined && v !== undefined ? v / ref : undefined;
+    if (ref === undefined || v === undefined) return undefined;
+    const w = s[Math.min(SeriesIndex.after(s, t), s.length - 1)]!.w;
+    return (v / ref) ** w;
   }
 }
 
 /** Speed factor at t for one evaluator (see SeriesIndex.factor). */
-export function speedFactor(points: readonly SentinelPoint[], evaluator: string, metric: TimedMetric, t: number): number | undefined {
-  return new SeriesIndex(points).factor(evaluator, metric, t);
+export function speedFactor(points: readonly SentinelPoint[], evaluator: string, metric: TimedMetric, t: number, opts: SeriesOptions = {}): number | undefined {
+  return new SeriesIndex(points, opts).factor(evaluator, metric, t);
 }
 
 /** A later measurement of the same candidate (a contender measured again), kept beside the first. */
@@ -163,14 +228,6 @@ export function driftSummary(points: readonly SentinelPoint[], repeats?: SpreadE
   return out;
 }
 
-/** Median absolute deviation to standard deviation under normality. */
-const MAD_TO_SD = 1.4826;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 /**
  * The real spread of one measurement (relative standard deviation), from the sentinel series: each

@@ -60,7 +60,7 @@ describe('sentinel schedule', () => {
 });
 
 describe('drift correction in the search', () => {
-  it('recovers the true costs under a known speed curve (within 1 %, raw off by up to 25 %)', async () => {
+  it('recovers the true costs under a known speed curve (within 3 %, raw off by up to 25 %)', async () => {
     // A slow swing of +-25 % over a minute of the fake clock; a sentinel every 3 candidates (4 s).
     const curve = (t: number) => 1 + 0.25 * Math.sin((2 * Math.PI * t) / 60_000);
     const ev = new DriftingEvaluator(curve);
@@ -75,7 +75,9 @@ describe('drift correction in the search', () => {
     let worstRaw = 0;
     for (const f of p.frontier) {
       const truth = trueLatency(f.config) * f0;
-      expect(Math.abs(f.latency!.corrected_median_ms! / truth - 1)).toBeLessThan(0.01);
+      // Not exact: the series' curvature between sentinels reads as noise and shrinks the factor a
+      // little (drift.ts shrinkWeights); without shrinking it was within 1 %.
+      expect(Math.abs(f.latency!.corrected_median_ms! / truth - 1)).toBeLessThan(0.03);
       worstRaw = Math.max(worstRaw, Math.abs(f.latency!.median_ms / truth - 1));
     }
     expect(worstRaw).toBeGreaterThan(0.05);
