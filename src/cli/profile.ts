@@ -43,7 +43,9 @@ export interface TimedRun {
  * drift over minutes but not a repeat's own process-to-process variation; the two spreads show which dominates.
  */
 export function repeatDrift(runs: readonly TimedRun[], sentinel: readonly SentinelPoint[]): Record<string, unknown> {
-  const index = new SeriesIndex(sentinel);
+  // A diagnosis, not a frontier: the plain factor, so the corrected spread shows what dividing by the
+  // sentinel does, rather than the search's shrunk factor that would hide a correction within its noise.
+  const index = new SeriesIndex(sentinel, { shrink: false });
   const out: Record<string, unknown> = { ...driftSummary(sentinel) };
   for (const metric of ['latency', 'decode'] as const) {
     const pairs = runs.flatMap((r) => {

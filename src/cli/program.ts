@@ -14,16 +14,18 @@ import { profileCommand } from './profile.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 
-/** Commander's own errors (unknown option, bad choice) in the `lts: error: ...` form, on one line. */
+/**
+ * Commander's own errors (unknown option, bad choice) in the `lts: error: ...` form, on one line with
+ * the pointer to --help (commander's showHelpAfterError would print that as a second line).
+ */
 const output = {
-  outputError: (str: string, write: (s: string) => void) => write(str.startsWith('error:') ? `lts: ${oneLine(str)}\n` : str),
+  outputError: (str: string, write: (s: string) => void) => write(str.startsWith('error:') ? `lts: ${oneLine(str)} (run with --help for usage)\n` : str),
 };
 
 export function program(): Command {
   const root = new Command('lts')
     .description('Training-free, hardware-aware architecture search for small autoregressive language models')
     .version(toolVersion())
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput(output)
     .exitOverride();
   for (const cmd of [
@@ -38,7 +40,7 @@ export function program(): Command {
     correlateCommand(),
     calibrateCommand(),
   ]) {
-    root.addCommand(cmd.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)'));
+    root.addCommand(cmd.exitOverride().configureOutput(output));
   }
   return root;
 }

@@ -157,11 +157,13 @@ export function searchCommand(): Command {
       }
     }
     const outcome = await search(device, settings, outDir, o.resume !== undefined);
-    process.stderr.write(summary(outcome.pareto, outDir) + '\n');
+    // The summary is the result a person reads: on stdout, unless --json puts the machine's result there.
+    const results = o.json ? process.stderr : process.stdout;
+    results.write(summary(outcome.pareto, outDir) + '\n');
     if (o.report) {
       try {
         await writeReport(outDir, settings.calibration ? { calibration: settings.calibration } : {});
-        process.stderr.write(`report: ${join(outDir, 'report.html')}\n`);
+        results.write(`report: ${join(outDir, 'report.html')}\n`);
       } catch (err) {
         // The search's own results are already on disk; a report failure should not hide them.
         process.stderr.write(`lts: report not written (${(err as Error).message}); retry with: lts report ${outDir}\n`);

@@ -19,7 +19,7 @@ function lts(...args: string[]): { status: number | null; stderr: string } {
 
 describe('lts errors', () => {
   it.each([
-    ['a mistyped flag', ['search', '--iteration', '3'], /^lts: error: unknown option '--iteration' \(Did you mean --iterations\?\)$/],
+    ['a mistyped flag', ['search', '--iteration', '3'], /^lts: error: unknown option '--iteration' \(Did you mean --iterations\?\) \(run with --help for usage\)$/],
     ['an unknown command', ['serach'], /^lts: error: unknown command 'serach'/],
     ['a value outside the choices', ['search', '--family', 'bert'], /^lts: error: option '--family <family>' argument 'bert' is invalid/],
     ['a repeated metric', ['profile', '--config', config, '--metric', 'latency,latency'], /^lts: error: --metric lists 'latency' twice: latency,latency$/],
@@ -28,6 +28,8 @@ describe('lts errors', () => {
   ])('%s: one lts: error line, exit 1', (_what, args, why) => {
     const r = lts(...args);
     expect(r.status).toBe(1);
+    // One line in all: the error, with its pointer to --help on the same line.
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('lts: error:'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(why);
