@@ -55,14 +55,7 @@ export class WorkerProcess {
   /** Tasks this process has been given. */
   tasks = 0;
 
-  /**
-   * trimHeap: let glibc hand freed heap back to the OS at once, so that a memory measurement's inference
-   * peak counts what the session holds rather than the parse buffers ORT freed after loading (the load
-   * peak still shows those). Only a process that measures memory needs it: it doubles export and session
-   * creation (every page of the weights and the pre-packed copies is faulted in anew instead of reused),
-   * which a warm worker would pay for every candidate.
-   */
-  constructor(opts: { trimHeap?: boolean } = {}) {
+  constructor() {
     const path = workerPath();
     if (!existsSync(path)) {
       this.startError = `worker not built: ${path} missing (run npm run build)`;
@@ -71,7 +64,12 @@ export class WorkerProcess {
     }
     const child = fork(path, [], {
       execArgv: ['--expose-gc'],
-      env: opts.trimHeap ? { ...process.env, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072' } : process.env,
+      // Let glibc hand freed heap back to the OS, so the inference peak counts what the session holds
+      // rather than the parse buffers ORT freed after loading (the load peak still shows those). A warm
+      // worker needs it too, though it makes every export and session creation fault its pages in anew:
+      // with the freed heap kept, the next candidate's weights land in pages the last one used, and a
+      // large candidate ran 9 % slower than in a fresh process (bench/warm-heap.ts, README).
+      env: { ...process.env, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

@@ -46,8 +46,7 @@ export function providerFromPlacement(requested: string[], placement: Record<str
 
 /** Runs one task in a fresh child process, which exits after it. */
 function runChild<R>(task: WorkerTask, limits: DeviceProfile['limits'], hooks: ChildHooks): Promise<ChildOutcome<R>> {
-  const trimHeap = task.kind === 'measure' && task.metrics.includes('memory');
-  return new WorkerProcess({ trimHeap }).run<R>(task, limits, hooks, 'once');
+  return new WorkerProcess().run<R>(task, limits, hooks, 'once');
 }
 
 /**
