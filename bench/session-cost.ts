@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { exportModel } from '../src/export/index.js';
+import { exportPrefill, sessionOptions } from './in-process.js';
 import { loadDevice } from '../src/profile/index.js';
 import { parseConfig } from '../src/space/index.js';
 
@@ -15,18 +15,10 @@ const { values } = parseArgs({ options: { repeat: { type: 'string', default: '5'
 const repeat = Number(values.repeat);
 const device = loadDevice('cpu');
 const cfg = parseConfig({ family: 'gpt2', div_val: 4, n_layer: 6, d_model: 512, d_inner: 2048, n_head: 8 });
-const model = exportModel(cfg, { form: device.graph, mode: 'prefill', shapes: device.shapes, seed: 0 }, { protoLimitBytes: 0 });
+const model = exportPrefill(cfg, device, 0);
 
 type Options = Parameters<typeof ort.InferenceSession.create>[1];
-const base = {
-  executionProviders: ['cpu'],
-  intraOpNumThreads: device.threads.intraOp,
-  interOpNumThreads: device.threads.interOp,
-  executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
-  logSeverityLevel: 3,
-  externalData: model.externalData,
-};
+const base = sessionOptions(device, model);
 const variants: [string, Record<string, unknown>][] = [
   ['as the search creates it', {}],
   ['verbose logging (placements)', { logSeverityLevel: 0 }],

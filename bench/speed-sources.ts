@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { exportModel } from '../src/export/index.js';
+import { exportPrefill, sessionOptions } from './in-process.js';
 import { loadDevice } from '../src/profile/index.js';
 import { makeInputs } from '../src/profile/inputs.js';
 import { parseConfig } from '../src/space/index.js';
@@ -35,16 +35,8 @@ const reference = parseConfig({ family: 'gpt2', div_val: 4, n_layer: 2, d_model:
 
 type Run = () => Promise<number>;
 async function open(cfg: ArchConfig, seed: number): Promise<{ run: Run; release: () => Promise<void> }> {
-  const m = exportModel(cfg, { form: device.graph, mode: 'prefill', shapes: device.shapes, seed }, { protoLimitBytes: 0 });
-  const session = await ort.InferenceSession.create(m.bytes, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: device.threads.intraOp,
-    interOpNumThreads: device.threads.interOp,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    externalData: m.externalData,
-  } as Parameters<typeof ort.InferenceSession.create>[1]);
+  const m = exportPrefill(cfg, device, seed);
+  const session = await ort.InferenceSession.create(m.bytes, sessionOptions(device, m) as Parameters<typeof ort.InferenceSession.create>[1]);
   const feeds: Record<string, ort.Tensor> = {};
   for (const inp of makeInputs(m.inputs, cfg.vocab_size, seed)) feeds[inp.name] = new ort.Tensor(inp.type, inp.data, inp.dims);
   const run = async (): Promise<number> => {
