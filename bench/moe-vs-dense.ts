@@ -39,7 +39,7 @@ const median = (m: Measurement): number => {
 };
 for (const form of ['ort', 'standard'] as const) {
   const device = { ...base, graph: form };
-  const run = (s: Sublayer) => measureSource({ kind: 'sublayer', sublayer: s, d_model: d }, device, { metrics: ['latency'], seed: 1 });
+  const run = (s: Sublayer) => measureSource({ kind: 'part', family: 'brainformer', part: s, d_model: d }, device, { metrics: ['latency'], seed: 1 });
   const md = await run(dense);
   const mm = await run(moe);
   const row = (label: string, m: Measurement, ratio: string) =>

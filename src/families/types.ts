@@ -264,6 +264,12 @@ export interface FamilyDefinition<C extends BaseConfig = BaseConfig, O extends B
   // export
   /** The candidate's ONNX graph in memory: prefill or decode, `ort` or `standard` form (opts). */
   buildGraph(cfg: C, opts: ExportOptions, extras?: BuildExtras): ExportedModel;
+  /**
+   * One piece of the family's model alone, as a graph from x [batch, seq, d_model] to y of the same
+   * shape, for benchmarks that weigh pieces against each other (Brainformer: one sub-layer, an MoE
+   * against a dense FFN). `part` is the family's own description of the piece. Absent: no such pieces.
+   */
+  buildPart?(part: unknown, d_model: number, opts: ExportOptions, extras?: BuildExtras): ExportedModel;
 
   // report and calibration
   /** `configs/<id>.json`: a Hugging Face config where HF can build the model, else lts's own form. */

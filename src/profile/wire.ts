@@ -1,16 +1,15 @@
 // Messages between measureCandidate (parent) and worker.ts (the fresh child process).
-import type { Sublayer } from '../families/brainformer/config.js';
-import type { ArchConfig } from '../space/types.js';
+import type { ArchConfig, Family } from '../space/types.js';
 import type { DeviceProfile, Measurement, Metric } from './types.js';
 
 /**
  * What to measure: a candidate config (built by the exporter in the child), the tiny probe model, or one
- * Brainformer sub-layer alone (benchmarks of MoE against a dense FFN; float input [batch, seq, d_model]).
+ * piece of a family's model alone (FamilyDefinition.buildPart; float input [batch, seq, d_model]).
  */
 export type ModelSource =
   | { kind: 'config'; cfg: ArchConfig }
   | { kind: 'tiny'; width: number }
-  | { kind: 'sublayer'; sublayer: Sublayer; d_model: number };
+  | { kind: 'part'; family: Family; part: unknown; d_model: number };
 
 /** `seq` numbers a task within its process; `keep` asks the worker to wait for another task instead of exiting. */
 export type WorkerTask = (

@@ -3,7 +3,7 @@
 // without memory, a warm worker that measures candidate after candidate (warm.ts). Started by child.ts
 // via fork; imports only what measuring needs.
 import { cpus } from 'node:os';
-import type { ArchConfig } from '../space/types.js';
+import type { ArchConfig, Family } from '../space/types.js';
 import type { ExportedModel, ExportOptions, GraphMode } from '../export/types.js';
 import { makeInputs } from './inputs.js';
 import { packageVersion } from '../util/package.js';
@@ -73,16 +73,16 @@ async function buildModel(source: ModelSource, mode: GraphMode, device: DevicePr
     if (mode === 'decode') throw new Error('the tiny probe model has no decode graph');
     return tinyModel(source.width, device.shapes.batch);
   }
-  if (source.kind === 'sublayer') {
-    if (mode === 'decode') throw new Error('a lone sub-layer has no decode graph');
-    const { buildSublayer } = await import('../families/brainformer/graph.js');
-    return buildSublayer(source.sublayer, source.d_model, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
-  }
-  // Resolved at run time: the exporter is heavy and only config sources need it.
+  // Resolved at run time: the exporter is heavy and only config and part sources need it.
   const spec = '../export/index.js';
-  const { exportModel } = (await import(spec)) as {
+  const { exportModel, exportPart } = (await import(spec)) as {
     exportModel: (cfg: ArchConfig, o: ExportOptions, extras: { protoLimitBytes?: number }) => ExportedModel;
+    exportPart: (family: Family, part: unknown, d: number, o: ExportOptions, extras: { protoLimitBytes?: number }) => ExportedModel;
   };
+  if (source.kind === 'part') {
+    if (mode === 'decode') throw new Error('a model part alone has no decode graph');
+    return exportPart(source.family, source.part, source.d_model, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
+  }
   // Weights travel as in-memory external data rather than inside the protobuf: the same graph and
   // weights, but no encode-then-parse of every byte, which roughly halves export + session time.
   return exportModel(source.cfg, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });

@@ -70,6 +70,12 @@ export function structureViolation(cfg: BrainformerConfig): Violation | null {
   return null;
 }
 
+/** Why a sub-layer cannot be built at width d ('<field>: <what is wrong>'), or null. */
+export function sublayerProblem(s: Sublayer, d: number): string | null {
+  const bad = sublayerViolation(s, d);
+  return bad ? `${bad.field || 'sub-layer'}: ${bad.detail}` : null;
+}
+
 function sublayerViolation(s: Sublayer, d: number): Violation | null {
   const v = (rule: string, field: string, detail: string): Violation => ({ rule, field, detail });
   if (s === null || typeof s !== 'object') return v('sublayer-object', '', 'must be an object');

@@ -3,11 +3,11 @@
 import { LtsError } from '../../util/errors.js';
 import type { ConfigSummary, FamilyDefinition, ParamBreakdown, ParseMode } from '../types.js';
 import {
-  canonicalBrainformer, describeLayout, structureViolation, sublayers, type Activation, type BrainformerConfig, type Sublayer,
+  canonicalBrainformer, describeLayout, structureViolation, sublayerProblem, sublayers, type Activation, type BrainformerConfig, type Sublayer,
 } from './config.js';
 import { DEFAULT_MAX_TOTAL_PARAMS, defaultBrainformerOptions, makeBrainformerSpace, type BrainformerSpaceOptions } from './genes.js';
 import { brainformerCostFeatures } from './cost.js';
-import { buildBrainformer } from './graph.js';
+import { buildBrainformer, buildSublayer } from './graph.js';
 import { brainformerParams } from './params.js';
 import { DEFAULT_MOE_PROXY, MOE_PROXIES, MOE_PROXY_SOURCE, proxyParams, type MoeProxy } from './proxy.js';
 import { brainformerTrainingConfig } from './training-config.js';
@@ -119,6 +119,12 @@ export const brainformerFamily: FamilyDefinition<BrainformerConfig, BrainformerS
     spaceKey: 'proxy',
   },
   buildGraph: buildBrainformer,
+  // A part is one sub-layer ({ kind: 'moe', experts, top_k, d_inner, act }, ...), as in a layout.
+  buildPart: (part, d, opts, extras) => {
+    const problem = sublayerProblem(part as Sublayer, d);
+    if (problem) throw new LtsError(`brainformer part ${problem}`);
+    return buildSublayer(part as Sublayer, d, opts, extras);
+  },
   trainingConfig: brainformerTrainingConfig,
   calibration: (dataset) => ({
     name: `gpt2-${dataset}`,

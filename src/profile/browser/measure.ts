@@ -1,8 +1,7 @@
 // Measuring in the browser: the graph is exported here (in Node), served to a fresh page, loaded and
 // timed there by the page script, while this side reads the renderer's memory from the OS between the
 // phases. Every failure of a candidate becomes an ok:false Measurement; the browser outlives it.
-import { buildSublayer } from '../../families/brainformer/graph.js';
-import { exportModel } from '../../export/index.js';
+import { exportModel, exportPart } from '../../export/index.js';
 import type { ExportedModel, GraphMode } from '../../export/types.js';
 import { LtsError } from '../../util/errors.js';
 import { hwmMb, resetHwm } from '../procmem.js';
@@ -33,7 +32,7 @@ function buildModel(source: ModelSource, mode: GraphMode, device: DeviceProfile,
     return tinyModel(source.width, device.shapes.batch);
   }
   // Weights as external data: the page fetches them as separate files, as onnxruntime-web does for large models.
-  if (source.kind === 'sublayer') return buildSublayer(source.sublayer, source.d_model, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
+  if (source.kind === 'part') return exportPart(source.family, source.part, source.d_model, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
   return exportModel(source.cfg, { form: device.graph, mode, shapes: device.shapes, seed }, { protoLimitBytes: 0 });
 }
 
