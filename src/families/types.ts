@@ -48,8 +48,11 @@ export interface ParamBounds {
 
 // ---- search space --------------------------------------------------------------------------------
 
-/** How `lts search --space` checks one override key (a list of choices, or a fixed setting). */
-export type OptionKind = 'ints' | 'bools' | 'strings' | 'int' | 'number';
+/**
+ * How `lts search --space` checks one override key: a list of choices (never empty), or a fixed
+ * setting ('intlist': a fixed list of integers that may be empty, such as adaptive-softmax cutoffs).
+ */
+export type OptionKind = 'ints' | 'bools' | 'strings' | 'int' | 'number' | 'intlist';
 
 /** The gene choices and fixed settings of a family's space; `bounds` is set by the search. */
 export interface BaseSpaceOptions {

@@ -26,12 +26,13 @@ function checkSection(obj: unknown, where: string, allowFamilies: boolean): void
     const isInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
     const ok =
       kind === 'ints' ? Array.isArray(value) && value.length > 0 && value.every(isInt)
+      : kind === 'intlist' ? Array.isArray(value) && value.every(isInt)
       : kind === 'bools' ? Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'boolean')
       : kind === 'strings' ? Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')
       : kind === 'int' ? isInt(value)
       : typeof value === 'number' && value > 0;
     if (!ok) {
-      const want = { ints: 'a non-empty list of non-negative integers', bools: 'a non-empty list of booleans', strings: 'a non-empty list of strings', int: 'a non-negative integer', number: 'a positive number' }[kind];
+      const want = { ints: 'a non-empty list of non-negative integers', intlist: 'a list of non-negative integers', bools: 'a non-empty list of booleans', strings: 'a non-empty list of strings', int: 'a non-negative integer', number: 'a positive number' }[kind];
       throw new LtsError(`${at}: expected ${want}, got ${JSON.stringify(value)}`);
     }
   }

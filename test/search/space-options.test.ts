@@ -59,6 +59,9 @@ describe('search-space options', () => {
     expect(() => spaceOverrides({ ...base, space: spaceFile({ n_heads: [2] }) })).toThrow(/\.n_heads: unknown search-space option/);
     expect(() => spaceOverrides({ ...base, space: spaceFile({ gpt2: { d_model: [] } }) })).toThrow(/\.gpt2\.d_model: expected a non-empty list/);
     expect(() => spaceOverrides({ ...base, space: spaceFile({ bounds: { min: 1 } }) })).toThrow(/--param-min/);
+    // Cutoffs are a setting, not a list of choices: empty (no adaptive clusters) is one, as with --cutoffs ''.
+    expect(spaceOverrides({ ...base, space: spaceFile({ cutoffs: [] }) }).cutoffs).toEqual([]);
+    expect(() => spaceOverrides({ ...base, space: spaceFile({ cutoffs: [-1] }) })).toThrow(/\.cutoffs: expected a list of non-negative integers, got \[-1\]/);
     expect(() => opts('--div-val', '1,x')).toThrow(LtsError);
     expect(() => spaceOverrides({ ...base, primer: 'both' })).toThrow(/--primer must be one of/);
     expect(() => opts('--primer', 'both')).toThrow(/argument 'both' is invalid/);

@@ -46,7 +46,7 @@ export function layeredFamily<C extends LayeredConfig & { family: string }, S ex
     spaceOptionKinds: {
       n_layer: 'ints', d_model: 'ints', d_inner: 'ints', n_head: 'ints', div_val: 'ints',
       ...Object.fromEntries(switches.map((s) => [s, 'bools'] as const)),
-      vocab_size: 'int', cutoffs: 'ints', n_positions: 'int', d_embed: 'int', dInnerRatio: 'number',
+      vocab_size: 'int', cutoffs: 'intlist', n_positions: 'int', d_embed: 'int', dInnerRatio: 'number',
     },
     ...(spec.spacePresets ? { spacePresets: spec.spacePresets } : {}),
     makeSpace(opts) {
