@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadDevice, measureCandidate, measureSource } from '../../src/profile/index.js';
 import { parseConfig } from '../../src/space/index.js';
-import { tinyDevice } from './helpers.js';
+import { expectTimedStats, tinyDevice } from './helpers.js';
 
 describe('measuring in a fresh child process', () => {
   it('a tiny model gives sane latency, memory and timing fields', async () => {
@@ -10,16 +10,10 @@ describe('measuring in a fresh child process', () => {
     expect(m.error).toBeUndefined();
     expect(m.ok).toBe(true);
     const l = m.latency!;
-    expect(l.runs).toBeGreaterThanOrEqual(5);
+    expectTimedStats(l);
     expect(l.runs).toBeLessThanOrEqual(30);
-    expect(l.samples_ms).toHaveLength(l.runs);
-    expect(l.warmup_runs).toBeGreaterThanOrEqual(2);
-    expect(l.min_ms).toBeGreaterThan(0);
     expect(l.min_ms).toBeLessThanOrEqual(l.median_ms);
-    expect(l.ci95_low_ms).toBeLessThanOrEqual(l.median_ms);
-    expect(l.ci95_high_ms).toBeGreaterThanOrEqual(l.median_ms);
     expect(l.median_ms).toBeLessThanOrEqual(l.p90_ms);
-    expect(['ci', 'max_runs', 'max_seconds']).toContain(l.stopped_by);
     expect(l.clock).toBe('wall');
     expect(l.wall_median_ms).toBe(l.median_ms);
     expect(l.cpu_median_ms).toBeGreaterThan(0);
