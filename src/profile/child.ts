@@ -69,7 +69,8 @@ export class WorkerProcess {
       // worker needs it too, though it makes every export and session creation fault its pages in anew:
       // with the freed heap kept, the next candidate's weights land in pages the last one used, and a
       // large candidate ran 9 % slower than in a fresh process (bench/warm-heap.ts, README).
-      env: { ...process.env, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072' },
+      // LTS_KEEP_HEAP=1 leaves glibc's own setting, for bench/warm-heap's comparison only.
+      env: process.env.LTS_KEEP_HEAP === '1' ? process.env : { ...process.env, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
