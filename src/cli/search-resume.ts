@@ -6,12 +6,12 @@ import { LtsError } from '../util/errors.js';
 import { screenSettings, type SearchCliOptions } from './search-settings.js';
 
 /** Options (commander attribute names) a resume takes; every other one belongs to the run. */
-export const RESUME_OPTIONS: ReadonlySet<string> = new Set(['resume', 'budget', 'json', 'report', 'strategy', 'screenMargin', 'auditShare']);
+export const RESUME_OPTIONS: ReadonlySet<string> = new Set(['resume', 'budget', 'json', 'report', 'strategy', 'screenMargin', 'auditShare', 'prepareAhead']);
 
 /** The flags of RESUME_OPTIONS as the user types them, for the refusal of the others. */
-export const RESUME_FLAGS = '--budget, --strategy, --screen-margin, --audit-share, --json and --no-report';
+export const RESUME_FLAGS = '--budget, --strategy, --screen-margin, --audit-share, --no-prepare-ahead, --json and --no-report';
 
-type ResumeOptions = Pick<SearchCliOptions, 'budget' | 'strategy' | 'screenMargin' | 'auditShare'>;
+type ResumeOptions = Pick<SearchCliOptions, 'budget' | 'strategy' | 'screenMargin' | 'auditShare' | 'prepareAhead'>;
 
 const strategyOf = (s: SearchSettings) => s.strategy ?? 'exhaustive'; // absent: a run from before screening existed
 
@@ -20,7 +20,8 @@ function describe(s: SearchSettings): string {
 }
 
 /**
- * The settings a resumed run continues with: --budget for this continuation only, and --strategy,
+ * The settings a resumed run continues with: --budget for this continuation only, --no-prepare-ahead
+ * (how the device is shared, not what is measured), and --strategy,
  * --screen-margin and --audit-share replacing the run's (recorded, so a later resume keeps them; a knob
  * not given keeps the run's value while the strategy stays screened). `changed`: one line for stderr
  * when the strategy or a knob changed.
@@ -29,6 +30,7 @@ export function resumeSettings(prev: SearchSettings, o: ResumeOptions): { settin
   const s: SearchSettings = { ...prev };
   delete s.budget_minutes;
   if (o.budget !== undefined) s.budget_minutes = o.budget;
+  if (o.prepareAhead === false) s.prepare_ahead = false;
   if (o.strategy === undefined && o.screenMargin === undefined && o.auditShare === undefined) return { settings: s };
 
   const was = strategyOf(prev);

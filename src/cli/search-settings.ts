@@ -1,5 +1,6 @@
 // `lts search` options -> SearchSettings: population split, families, bounds, search-space overrides.
 import type { DeviceProfile, Metric } from '../profile/types.js';
+import { prepareAheadObstacle } from '../profile/gate.js';
 import { SCREEN_DEFAULTS } from '../search/screening.js';
 import type { SearchSettings, Strategy } from '../search/types.js';
 import { defaultSpaceOptions, parseSpaceOverrides, type SpaceOverrides } from '../space/index.js';
@@ -49,6 +50,8 @@ export interface SearchCliOptions {
   driftCorrection?: 'on' | 'off';
   sentinelEvery?: number;
   sentinelMinutes?: number;
+  /** false with --no-prepare-ahead. */
+  prepareAhead?: boolean;
   /** A family's preset flag (PRESET_FLAGS), e.g. `primer: 'ez'`, or its proxy choice (FamilyDefinition.proxyChoice), e.g. `moeProxy`. */
   [familyFlag: string]: unknown;
 }
@@ -109,6 +112,8 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
   if (o.dataset !== undefined) s.dataset = o.dataset;
   Object.assign(s, chooseProxies(families, o as Record<string, string | undefined>));
   Object.assign(s, screenSettings(o));
+  // Recorded as it will run: on only where the profile leaves a core for the preparing process.
+  s.prepare_ahead = o.prepareAhead !== false && prepareAheadObstacle(device) === undefined;
   const space = spaceOverrides(o);
   if (Object.keys(space).length > 0) s.space = space;
   return s;

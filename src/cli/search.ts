@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkDevice, loadDevice, localEvaluator } from '../profile/index.js';
+import { checkDevice, loadDevice, localEvaluators } from '../profile/index.js';
 import type { DeviceProfile } from '../profile/types.js';
 import { writeReport } from '../report/index.js';
 import { perplexityAnnotator } from '../search/calibration.js';
@@ -67,14 +67,14 @@ export function searchDevice(o: SearchCommandOptions): DeviceProfile {
  * Local measurement (a warm worker for latency and decode, a fresh child process per candidate when
  * memory is measured), or one evaluator per agent the profile names.
  */
-export async function buildEvaluators(device: DeviceProfile): Promise<Evaluator[]> {
+export async function buildEvaluators(device: DeviceProfile, prepareAhead = false): Promise<Evaluator[]> {
   if (device.agents) {
     const { agentEvaluators } = (await import('../agent/client.js')) as { agentEvaluators(d: DeviceProfile): Evaluator[] };
     return agentEvaluators(device);
   }
   // Stops here, before anything is measured, when e.g. the CUDA provider is missing.
   await checkDevice(device);
-  return [localEvaluator(device)];
+  return localEvaluators(device, prepareAhead);
 }
 
 function timestamp(): string {
@@ -128,6 +128,7 @@ export function searchCommand(): Command {
     .addOption(new Option('--drift-correction <on|off>', 'measure a sentinel model through the run and rank by drift-corrected costs (off: raw costs, no sentinel)').choices(['on', 'off']).default('off'))
     .addOption(new Option('--sentinel-every <n>', 'drift correction: measure the sentinel every n candidates per evaluator (default 10)').argParser(int('--sentinel-every', 1)))
     .addOption(new Option('--sentinel-minutes <m>', 'drift correction: ... or every m minutes, whichever comes first (default 5)').argParser(positive('--sentinel-minutes')))
+    .option('--no-prepare-ahead', 'time one candidate at a time with nothing else running (default: where the profile leaves a CPU core free, the next candidate is exported and its session created meanwhile)')
     .option('--no-report', 'do not write the report files at the end')
     .option('--json', 'print pareto.json on stdout at the end');
   // Families whose proxy is one of several counts offer the choice (Brainformer: --moe-proxy).
@@ -180,7 +181,7 @@ export function searchCommand(): Command {
 /** The loop with a progress display, Ctrl-C / SIGTERM as a graceful stop, and the evaluators closed at the end. */
 async function search(device: DeviceProfile, settings: SearchSettings, outDir: string, resume: boolean): Promise<SearchOutcome> {
   const annotate = perplexityAnnotator(settings.families, { calibration: settings.calibration, dataset: settings.dataset });
-  const evaluators = await buildEvaluators(device);
+  const evaluators = await buildEvaluators(device, settings.prepare_ahead === true);
   const spaces = searchSpaces(settings.families, { min: settings.param_min, max: settings.param_max }, withProxyChoices(settings));
   const progress = progressReporter();
   const ac = new AbortController();
@@ -196,7 +197,9 @@ async function search(device: DeviceProfile, settings: SearchSettings, outDir: s
   // SIGTERM (a job scheduler, `kill`) stops as gracefully as Ctrl-C: finish the measurement, write results.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const where = device.executionProviders.join('+') + (device.agents ? ` via ${evaluators.length} agent(s)` : '');
+  const where =
+    device.executionProviders.join('+') +
+    (device.agents ? ` via ${evaluators.length} agent(s)` : evaluators.length > 1 ? ', the next candidate prepared while one is timed' : '');
   process.stderr.write(
     `lts search: ${settings.families.join(', ')} on ${device.name} (${where}, ${device.graph} graph), ` +
       `metric ${settings.metrics.join(',')}, seed ${settings.seed}, ${resume ? 'resuming' : 'writing'} ${outDir}\n`,

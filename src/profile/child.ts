@@ -6,16 +6,28 @@ import { existsSync } from 'node:fs';
 import { workerPath } from './paths.js';
 import { rssMb } from './procmem.js';
 import type { DeviceProfile } from './types.js';
-import { TASK_END, type WorkerReply, type WorkerTask } from './wire.js';
+import { TASK_END, type WorkerReply, type WorkerSignal, type WorkerTask } from './wire.js';
 
 export interface ChildHooks {
   /** Called with the child's pid when a task starts in it (logging; tests use it to crash the child). */
   onStart?: (pid: number) => void;
   /** Progress: 'export prefill', 'session prefill', 'measure prefill', ... */
   onPhase?: (phase: string) => void;
+  /**
+   * The device's turn (gate.ts DeviceGate.acquire): a measure task then waits for it before each timed
+   * phase. The task's time limit does not run while it waits.
+   */
+  turn?: () => Promise<() => void>;
 }
 
-export type ChildOutcome<R> = { reply?: R; error?: string; placementLines: string[]; vulkan?: string };
+/** When a gated task held the device: the time it waited for its turns and its first turn's start and last turn's end (epoch ms). */
+export interface TurnTimes {
+  wait_ms: number;
+  turn_start?: number;
+  turn_end?: number;
+}
+
+export type ChildOutcome<R> = { reply?: R; error?: string; placementLines: string[]; vulkan?: string; turns?: TurnTimes };
 
 /**
  * Dawn says why WebGPU found no adapter only as a warning on stderr; this turns such a line into the
@@ -41,6 +53,11 @@ interface Running {
   vulkan?: string;
   lastErr: string;
   timers: NodeJS.Timeout[];
+  /** The time limit: its timer, when it was armed, and what is left of it (it pauses while the task waits for its turn). */
+  limit: { timer?: NodeJS.Timeout; armedAt: number; leftMs: number };
+  turns?: TurnTimes;
+  /** Ends the device turn the task holds. */
+  endTurn?: () => void;
   resolve: (o: ChildOutcome<unknown>) => void;
 }
 
@@ -121,14 +138,54 @@ export class WorkerProcess {
     const seq = nextSeq++;
     this.tasks++;
     return new Promise((resolve) => {
-      const r: Running = { seq, limits, keep: mode === 'keep', hooks, ended: false, placementLines: [], lastErr: '', timers: [], resolve: resolve as Running['resolve'] };
+      const r: Running = {
+        seq,
+        limits,
+        keep: mode === 'keep',
+        hooks,
+        ended: false,
+        placementLines: [],
+        lastErr: '',
+        timers: [],
+        limit: { armedAt: 0, leftMs: limits.timeoutS * 1000 },
+        resolve: resolve as Running['resolve'],
+      };
       this.current = r;
-      r.timers.push(setTimeout(() => this.kill(`timeout after ${limits.timeoutS} s`), limits.timeoutS * 1000));
+      this.armLimit(r);
       r.timers.push(setInterval(() => this.checkMemory(r), 50));
       if (this.child!.pid !== undefined) hooks.onStart?.(this.child!.pid);
       else this.child!.once('spawn', () => hooks.onStart?.(this.child!.pid!));
-      this.child!.send({ ...task, seq, keep: mode === 'keep' } satisfies WorkerTask);
+      const gated = task.kind === 'measure' && hooks.turn !== undefined;
+      if (gated) r.turns = { wait_ms: 0 };
+      this.child!.send({ ...task, seq, keep: mode === 'keep', ...(gated ? { gated } : {}) } satisfies WorkerTask);
     });
+  }
+
+  private armLimit(r: Running): void {
+    r.limit.armedAt = performance.now();
+    r.limit.timer = setTimeout(() => this.kill(`timeout after ${r.limits.timeoutS} s`), Math.max(0, r.limit.leftMs));
+  }
+
+  /** The worker has its session ready and asks for the device: the limit pauses until the turn comes. */
+  private async takeTurn(r: Running): Promise<void> {
+    clearTimeout(r.limit.timer);
+    r.limit.leftMs -= performance.now() - r.limit.armedAt;
+    const t0 = performance.now();
+    const end = await r.hooks.turn!();
+    // The task ended (killed, crashed) while it waited: the turn is not needed.
+    if (this.current !== r || !this.alive) return end();
+    r.endTurn = end;
+    r.turns!.wait_ms += performance.now() - t0;
+    r.turns!.turn_start ??= Date.now();
+    this.armLimit(r);
+    this.child!.send({ kind: 'go' } satisfies WorkerSignal);
+  }
+
+  private endTurn(r: Running): void {
+    if (!r.endTurn) return;
+    r.turns!.turn_end = Date.now();
+    r.endTurn();
+    r.endTurn = undefined;
   }
 
   /** Ends the process (a warm worker being replaced or closed). */
@@ -173,6 +230,8 @@ export class WorkerProcess {
     const r = this.current;
     if (!r) return;
     if (m.kind === 'phase') return r.hooks.onPhase?.(m.phase);
+    if (m.kind === 'turn') return void this.takeTurn(r);
+    if (m.kind === 'turn-end') return this.endTurn(r);
     // A warm worker can finish a small model between two polls: its result only counts within the limit.
     if (this.checkMemory(r)) return;
     r.reply = m.result;
@@ -191,7 +250,11 @@ export class WorkerProcess {
     if (!r) return;
     this.current = undefined;
     for (const t of r.timers) clearTimeout(t);
+    clearTimeout(r.limit.timer);
+    // A task that dies during its timed phase must not keep the device from the other lane.
+    this.endTurn(r);
     const outcome: ChildOutcome<unknown> = { placementLines: r.placementLines };
+    if (r.turns) outcome.turns = r.turns;
     if (r.vulkan) outcome.vulkan = r.vulkan;
     if (r.reply !== undefined) outcome.reply = r.reply;
     if (error !== undefined) outcome.error = error;

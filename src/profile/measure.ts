@@ -84,8 +84,8 @@ export async function measureIn(
   const out = await run({ kind: 'measure', source, device, metrics: opts.metrics, seed: opts.seed });
   const total = performance.now() - t0;
   const m: Measurement = out.reply ?? { ok: false, error: out.error ?? 'no result', timing: noTiming(total), provider: device.executionProviders.join('+') };
-  // Wall time as the caller sees it, process start-up included.
-  m.timing = { ...m.timing, total_ms: total };
+  // Wall time as the caller sees it, process start-up (and any wait for the device's turn) included.
+  m.timing = { ...m.timing, total_ms: total, ...out.turns };
   const placement = parsePlacements(out.placementLines);
   if (placement) {
     m.placement = placement;

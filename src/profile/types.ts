@@ -100,7 +100,7 @@ export interface Measurement {
   decode?: LatencyStats;
   memory?: MemoryStats;
   /** Where the time went for this candidate (ms). */
-  timing: { export_ms: number; session_ms: number; measure_ms: number; total_ms: number };
+  timing: Timing;
   /** The execution provider that actually ran the graph. */
   provider?: string;
   /** Nodes per execution provider as ORT placed them (onnxruntime-node), so partial fallback is visible. */
@@ -108,6 +108,22 @@ export interface Measurement {
   runtime?: { name: string; version: string };
   /** runtime 'browser': what the page really ran with. */
   browser?: BrowserRun;
+}
+
+/**
+ * Where a candidate's time went (ms). total_ms is the wall time as the caller saw it (process start-up
+ * and any wait included). With the next candidate prepared ahead (gate.ts) also: wait_ms, the time its
+ * prepared session waited for the device, and turn_start / turn_end, when its timed phase(s) held the
+ * device (epoch ms), from which a run's idle device time between candidates can be read.
+ */
+export interface Timing {
+  export_ms: number;
+  session_ms: number;
+  measure_ms: number;
+  total_ms: number;
+  wait_ms?: number;
+  turn_start?: number;
+  turn_end?: number;
 }
 
 /** Per-candidate evidence from the page (runtime 'browser'). */

@@ -11,9 +11,13 @@ export type ModelSource =
   | { kind: 'tiny'; width: number }
   | { kind: 'part'; family: Family; part: unknown; d_model: number };
 
-/** `seq` numbers a task within its process; `keep` asks the worker to wait for another task instead of exiting. */
+/**
+ * `seq` numbers a task within its process; `keep` asks the worker to wait for another task instead of
+ * exiting; `gated`: before each timed phase the worker asks for the device's turn ('turn') and waits for
+ * the parent's 'go', and says 'turn-end' after it (another process prepares meanwhile; gate.ts).
+ */
 export type WorkerTask = (
-  | { kind: 'measure'; source: ModelSource; device: DeviceProfile; metrics: Metric[]; seed: number }
+  | { kind: 'measure'; source: ModelSource; device: DeviceProfile; metrics: Metric[]; seed: number; gated?: boolean }
   | { kind: 'probe'; runtime: DeviceProfile['runtime']; ep: string; threads: DeviceProfile['threads'] }
 ) & { seq?: number; keep?: boolean };
 
@@ -30,7 +34,12 @@ export interface ProbeResult {
   version: string;
 }
 
+/** What the parent sends a worker besides tasks: its turn on the device has come. */
+export type WorkerSignal = { kind: 'go' };
+
 export type WorkerReply =
   | { kind: 'phase'; phase: string }
+  | { kind: 'turn' }
+  | { kind: 'turn-end' }
   | { kind: 'measured'; result: Measurement }
   | { kind: 'probed'; result: ProbeResult };

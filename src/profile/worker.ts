@@ -12,7 +12,7 @@ import { hwmMb, resetHwm } from './procmem.js';
 import { medianSorted, runFixed, runProtocol } from './stats.js';
 import { tinyModel } from './tiny.js';
 import type { DeviceProfile, LatencyStats, Measurement, MemoryStats } from './types.js';
-import { TASK_END, type ModelSource, type ProbeResult, type WorkerReply, type WorkerTask } from './wire.js';
+import { TASK_END, type ModelSource, type ProbeResult, type WorkerReply, type WorkerSignal, type WorkerTask } from './wire.js';
 import { execFileSync } from 'node:child_process';
 
 /** An ORT error in one short line: without the C++ source location ORT prefixes to its messages, at most 300 characters. */
@@ -169,6 +169,8 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
       return clock === 'cpu' ? cpu : wall;
     };
 
+    // With another lane preparing alongside, the timed phase waits for the device's turn (gate.ts).
+    if (task.gated) await deviceTurn();
     await send({ kind: 'phase', phase: `measure ${mode}` });
     t = performance.now();
     try {
@@ -182,6 +184,8 @@ async function measure(task: Extract<WorkerTask, { kind: 'measure' }>): Promise<
       if (mode === 'decode') out.decode = stats;
     } catch (e) {
       return fail(`run failed: ${ortError(e)}`);
+    } finally {
+      if (task.gated) await send({ kind: 'turn-end' });
     }
     timing.measure_ms += performance.now() - t;
 
@@ -223,11 +227,26 @@ async function probe(task: Extract<WorkerTask, { kind: 'probe' }>): Promise<Prob
 // whatever measures next (a resumed search).
 process.on('disconnect', () => process.exit(1));
 
+let onGo: (() => void) | undefined;
+/** Asks the parent for the device's turn and waits for its 'go'. */
+function deviceTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    onGo = resolve;
+    void send({ kind: 'turn' });
+  });
+}
+
 // Tasks run one at a time, in arrival order. A fresh worker exits after its task; a warm one (task.keep)
 // waits for the next. Each task's output ends with a TASK_END line so the parent can attribute
 // onnxruntime's placement lines to the right candidate.
 let chain = Promise.resolve();
-process.on('message', (task: WorkerTask) => {
+process.on('message', (msg: WorkerTask | WorkerSignal) => {
+  if (msg.kind === 'go') {
+    onGo?.();
+    onGo = undefined;
+    return;
+  }
+  const task = msg;
   chain = chain.then(async () => {
     let reply: WorkerReply;
     try {

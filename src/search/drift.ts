@@ -27,9 +27,19 @@ export interface SentinelPoint {
   error?: string;
 }
 
-/** The moment a candidate's measurement belongs to: the middle of it (measured_at is its end). */
+/**
+ * The moment a measurement belongs to: the middle of its timed phase where the device's turns were
+ * recorded (prepare-ahead, where the wait before it can be long), otherwise the middle of the whole
+ * measurement, which ended at `endMs`.
+ */
+export function measurementTime(timing: Measurement['timing'], endMs: number): number {
+  if (timing.turn_start !== undefined && timing.turn_end !== undefined) return (timing.turn_start + timing.turn_end) / 2;
+  return endMs - timing.total_ms / 2;
+}
+
+/** The moment a candidate's measurement belongs to (measured_at is its end). */
 export function recordTime(r: Pick<CandidateRecord, 'measured_at' | 'measurement'>): number {
-  return Date.parse(r.measured_at) - r.measurement.timing.total_ms / 2;
+  return measurementTime(r.measurement.timing, Date.parse(r.measured_at));
 }
 
 /** Median absolute deviation to standard deviation under normality. */

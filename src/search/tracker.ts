@@ -3,7 +3,7 @@
 // measured(), closeGeneration(), correct() and summary().
 import { join } from 'node:path';
 import { JsonlAppender } from '../util/jsonl.js';
-import { ciTarget, correctRecords, driftSummary, realSpread, repeatSpread, SeriesIndex, type DriftSummary, type SentinelPoint, type SpreadEstimate } from './drift.js';
+import { ciTarget, correctRecords, driftSummary, measurementTime, realSpread, repeatSpread, SeriesIndex, type DriftSummary, type SentinelPoint, type SpreadEstimate } from './drift.js';
 import { chooseSentinel, readSentinelSeries, SENTINEL_EVERY, SENTINEL_FILE, SENTINEL_MINUTES, SentinelSchedule } from './sentinel.js';
 import type { Identity, SearchSpaces } from './spaces.js';
 import type { CandidateRecord, Evaluator, SearchSettings } from './types.js';
@@ -78,7 +78,7 @@ export class DriftTracker {
     try {
       const m = await ev.evaluate(this.sentinel.config, { ...this.request, ciTarget: this.ciTarget() });
       const t = end();
-      point = { evaluator: ev.name, at_ms: t - m.timing.total_ms / 2, ok: m.ok };
+      point = { evaluator: ev.name, at_ms: measurementTime(m.timing, t), ok: m.ok };
       if (m.latency) point.latency_ms = m.latency.median_ms;
       if (m.decode) point.decode_ms = m.decode.median_ms;
       if (!m.ok) point.error = m.error ?? 'failed';

@@ -139,12 +139,17 @@ export interface SearchSettings {
   screen_margin?: number;
   /** Share of would-be-screened children measured anyway (the audit), 0..1. */
   audit_share?: number;
-  /** 'on' (new searches' default): a sentinel, drift-corrected costs on the frontier, the spread-matched stopping rule and contenders measured again. Absent = 'off' (runs from before it existed). */
+  /** 'on': a sentinel, drift-corrected costs on the frontier, the spread-matched stopping rule and contenders measured again. Absent = 'off' (runs from before it existed). */
   drift_correction?: 'on' | 'off';
   /** Sentinel every this many candidates per evaluator (default 10). */
   sentinel_every?: number;
   /** ... or every this many minutes, whichever comes first (default 5). */
   sentinel_minutes?: number;
+  /**
+   * true: the next candidate was exported and its session created while one was timed, by a second
+   * measuring process on a core the timed runs leave free (src/profile/gate.ts). Absent = false.
+   */
+  prepare_ahead?: boolean;
 }
 
 /** Why a search ended. */

@@ -37,6 +37,13 @@ describe('resumeSettings', () => {
     expect(resumeSettings(old, { strategy: 'exhaustive' }).changed).toBeUndefined();
   });
 
+  it('--no-prepare-ahead turns preparing ahead off for the continuation and after; without it the run keeps its own', () => {
+    const ahead = settings({ prepare_ahead: true });
+    expect(resumeSettings(ahead, {}).settings.prepare_ahead).toBe(true);
+    expect(resumeSettings(ahead, { prepareAhead: true }).settings.prepare_ahead).toBe(true);
+    expect(resumeSettings(ahead, { prepareAhead: false }).settings.prepare_ahead).toBe(false);
+  });
+
   it('refuses knobs an exhaustive run has no use for, in one line', () => {
     expect(() => resumeSettings(settings({ strategy: 'exhaustive' }), { screenMargin: 0.2 })).toThrow(LtsError);
     expect(() => resumeSettings(settings({ strategy: 'exhaustive' }), { screenMargin: 0.2 })).toThrow(/^--screen-margin and --audit-share apply to --strategy screened only; this run is exhaustive \(add --strategy screened\)$/);
@@ -52,7 +59,7 @@ describe('lts search --resume', () => {
     // Past the options check: the directory holds no run.
     await expect(run(['--resume', dir, '--strategy', 'screened', '--screen-margin', '0.3', '--audit-share', '0.1'])).rejects.toThrow(/is not a search run directory/);
     await expect(run(['--resume', dir, '--seed', '3', '--strategy', 'exhaustive'])).rejects.toThrow(
-      /^--resume continues with the run's own settings; drop --seed \(only --budget, --strategy, --screen-margin, --audit-share, --json and --no-report apply\)$/,
+      /^--resume continues with the run's own settings; drop --seed \(only --budget, --strategy, --screen-margin, --audit-share, --no-prepare-ahead, --json and --no-report apply\)$/,
     );
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyDeviceOverrides, parseCount, parseMetrics } from '../../src/cli/options.js';
 import { buildSettings, parseFamilies, populationSplit, searchCommand, type SearchCommandOptions } from '../../src/cli/search.js';
 import { LtsError } from '../../src/util/errors.js';
+import { prepareAheadObstacle } from '../../src/profile/index.js';
 import { device, parseArgs } from './helpers.js';
 
 const opts = (...args: string[]) => parseArgs<SearchCommandOptions>(searchCommand(), args);
@@ -57,6 +58,14 @@ describe('search options', () => {
     expect(s).toMatchObject({ families: ['gpt2'], param_min: 6e6, param_max: 100e6, iterations: 2, parents: 2, latency_max_ms: 50, budget_minutes: 5, seed: 1, metrics: ['latency'] });
     expect(buildSettings(opts('--family', 'all'), device).param_min).toBe(4e6);
     expect(() => buildSettings(opts('--param-min', '10M', '--param-max', '5M'), device)).toThrow(/above/);
+  });
+
+  it('records whether the next candidate is prepared while one is timed: on where the profile leaves a core free, off with --no-prepare-ahead', () => {
+    const one = { ...device, threads: { intraOp: 1, interOp: 1 } };
+    expect(buildSettings(opts(), one).prepare_ahead).toBe(prepareAheadObstacle(one) === undefined);
+    expect(buildSettings(opts('--no-prepare-ahead'), one).prepare_ahead).toBe(false);
+    // Timed runs on every core: nothing to prepare on, whatever the flag says.
+    expect(buildSettings(opts(), { ...device, threads: { intraOp: 0, interOp: 1 } }).prepare_ahead).toBe(false);
   });
 
   it('records a --calibration file by its absolute path (resume and report may run elsewhere), a built-in by name', () => {

@@ -1,0 +1,104 @@
+// Prepare-ahead against one candidate at a time, side by side in one run: the same sampled GPT-2
+// candidates measured as a search measures them, once by one warm worker ("alone": export, session,
+// timed phase, next) and once by two lanes sharing the device ("ahead": while one lane times its
+// candidate, the other exports the next and creates its session; src/profile/gate.ts). The two passes
+// take turns going first, round after round. Prints each pass's wall time, the share of it outside any
+// timed phase and candidates per minute, then the paired medians (ahead / alone) per candidate: whether
+// preparing on the other core moves what is timed.
+//
+//   node dist/bench/prepare-ahead.js [--count 16] [--rounds 2] [--seed 1] [--device cpu]
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { candidateId, getSpace, Rng } from '../src/space/index.js';
+import { decoderParams } from '../src/proxy/index.js';
+import { fingerprint, loadDevice, localEvaluator, localEvaluators, prepareAheadObstacle, type Measurement } from '../src/profile/index.js';
+import type { Evaluator } from '../src/search/types.js';
+import type { ArchConfig } from '../src/space/types.js';
+
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+    device: { type: 'string', default: 'cpu' },
+  },
+});
+const device = loadDevice(values.device!);
+const obstacle = prepareAheadObstacle(device);
+if (obstacle) {
+  console.error(`prepare-ahead: not on device '${device.name}': ${obstacle}`);
+  process.exit(2);
+}
+const space = getSpace('gpt2');
+const rng = new Rng(Number(values.seed));
+const cands = Array.from({ length: Number(values.count) }, () => space.sample(rng));
+const req = { metrics: ['latency' as const], seed: 0 };
+
+interface Pass {
+  wallMs: number;
+  timedMs: number;
+  medians: number[];
+  /** Warm-up + timed runs per candidate. */
+  runs: string[];
+}
+
+/** Measures every candidate, in order, through these evaluators (each takes the next one when free), as the search's scheduler does. */
+async function pass(evaluators: Evaluator[]): Promise<Pass> {
+  const out: Measurement[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    evaluators.map(async (ev) => {
+      for (let i = next++; i < cands.length; i = next++) out[i] = await ev.evaluate(cands[i] as ArchConfig, req);
+    }),
+  );
+  const wallMs = performance.now() - t0;
+  for (const ev of evaluators) await ev.close?.();
+  const failed = out.findIndex((m) => !m.ok);
+  if (failed >= 0) throw new Error(`${candidateId(cands[failed]!)} failed: ${out[failed]!.error}`);
+  return {
+    wallMs,
+    timedMs: out.reduce((a, m) => a + m.timing.measure_ms, 0),
+    medians: out.map((m) => m.latency!.median_ms),
+    runs: out.map((m) => `${m.latency!.warmup_runs}+${m.latency!.runs}`),
+  };
+}
+
+const fp = await fingerprint(device);
+console.log(`device ${device.name}: ${fp.cpu_model}, ${fp.cores} cores, ${fp.runtime.name} ${fp.runtime.version}, threads ${device.threads.intraOp}; ${cands.length} gpt2 candidates (seed ${values.seed}), ${values.rounds} rounds`);
+console.log(execFileSync('uptime', { encoding: 'utf8' }).trim());
+console.log('round  pass    wall      outside timed phase  candidates/min');
+const results: { alone: Pass[]; ahead: Pass[] } = { alone: [], ahead: [] };
+for (let r = 0; r < Number(values.rounds); r++) {
+  const order = r % 2 === 0 ? (['alone', 'ahead'] as const) : (['ahead', 'alone'] as const);
+  for (const which of order) {
+    const p = await pass(which === 'alone' ? [localEvaluator(device)] : localEvaluators(device, true));
+    results[which].push(p);
+    const outside = 1 - p.timedMs / p.wallMs;
+    console.log(`${String(r).padStart(5)}  ${which.padEnd(6)}  ${(p.wallMs / 1000).toFixed(1).padStart(6)} s  ${(100 * outside).toFixed(1).padStart(18)} %  ${((cands.length / p.wallMs) * 60_000).toFixed(1).padStart(14)}`);
+  }
+}
+const total = (ps: Pass[], k: 'wallMs' | 'timedMs'): number => ps.reduce((a, p) => a + p[k], 0);
+for (const which of ['alone', 'ahead'] as const) {
+  const ps = results[which];
+  console.log(`${which}: wall ${(total(ps, 'wallMs') / 1000).toFixed(1)} s over ${ps.length} passes, outside the timed phases ${(100 * (1 - total(ps, 'timedMs') / total(ps, 'wallMs'))).toFixed(1)} %`);
+}
+console.log(`ahead / alone wall time: ${(total(results.ahead, 'wallMs') / total(results.alone, 'wallMs')).toFixed(3)}`);
+
+// Paired: the same candidate in the same round, ahead against alone.
+const d: number[] = [];
+for (let r = 0; r < results.alone.length; r++) {
+  for (let i = 0; i < cands.length; i++) d.push(results.ahead[r]!.medians[i]! / results.alone[r]!.medians[i]! - 1);
+}
+const mean = d.reduce((a, x) => a + x, 0) / d.length;
+const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (d.length - 1));
+console.log('candidate        decoder  median ms (warm-up + timed runs) alone -> ahead, per round');
+for (const [i, c] of cands.entries()) {
+  const one = (p: Pass): string => `${p.medians[i]!.toFixed(1)} (${p.runs[i]})`;
+  const pairs = results.alone.map((p, r) => `${one(p)} -> ${one(results.ahead[r]!)}`).join('   ');
+  console.log(`${candidateId(c).padEnd(16)} ${(decoderParams(c) / 1e6).toFixed(1).padStart(6)}M  ${pairs}`);
+}
+console.log(
+  `paired medians, ahead vs alone: mean ${(100 * mean).toFixed(2)} %, s.d. ${(100 * sd).toFixed(1)} %, t ${(mean / (sd / Math.sqrt(d.length))).toFixed(2)}, higher in ${d.filter((x) => x > 0).length} of ${d.length}`,
+);
+console.log(execFileSync('uptime', { encoding: 'utf8' }).trim());
