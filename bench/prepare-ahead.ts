@@ -4,14 +4,21 @@
 // candidate, the other exports the next and creates its session; src/profile/gate.ts). The two passes
 // take turns going first, round after round. Prints each pass's wall time, the share of it outside any
 // timed phase and candidates per minute, then the paired medians (ahead / alone) per candidate: whether
-// preparing on the other core moves what is timed.
+// preparing on the other core moves what is timed. Passes minutes apart also differ by the machine's
+// drift (a few %, README *Drift*), so a second part isolates the two things prepare-ahead changes for
+// a timed candidate, in one warm worker, a mid-size and a large candidate taking turns within seconds:
+// "alone" (timed right after its session is created, the other core idle), "contended" (a second
+// process exports candidates and creates sessions without pause throughout, bench/prepare-loop.ts) and
+// "waited" (its turn comes 1.5 s after its session is ready, as when the other lane is still timing).
 //
-//   node dist/bench/prepare-ahead.js [--count 16] [--rounds 2] [--seed 1] [--device cpu]
-import { execFileSync } from 'node:child_process';
+//   node dist/bench/prepare-ahead.js [--count 16] [--rounds 2] [--seed 1] [--device cpu] [--bias-rounds 6]
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { candidateId, getSpace, Rng } from '../src/space/index.js';
 import { decoderParams } from '../src/proxy/index.js';
-import { fingerprint, loadDevice, localEvaluator, localEvaluators, prepareAheadObstacle, type Measurement } from '../src/profile/index.js';
+import { DeviceGate, fingerprint, loadDevice, localEvaluator, localEvaluators, prepareAheadObstacle, WarmMeasurer, type Measurement, type MeasureOptions } from '../src/profile/index.js';
+import { parseConfig } from '../src/space/index.js';
 import type { Evaluator } from '../src/search/types.js';
 import type { ArchConfig } from '../src/space/types.js';
 
@@ -21,6 +28,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
     device: { type: 'string', default: 'cpu' },
+    'bias-rounds': { type: 'string', default: '6' },
   },
 });
 const device = loadDevice(values.device!);
@@ -99,6 +107,63 @@ for (const [i, c] of cands.entries()) {
   console.log(`${candidateId(c).padEnd(16)} ${(decoderParams(c) / 1e6).toFixed(1).padStart(6)}M  ${pairs}`);
 }
 console.log(
-  `paired medians, ahead vs alone: mean ${(100 * mean).toFixed(2)} %, s.d. ${(100 * sd).toFixed(1)} %, t ${(mean / (sd / Math.sqrt(d.length))).toFixed(2)}, higher in ${d.filter((x) => x > 0).length} of ${d.length}`,
+  `paired medians (passes apart, drift included), ahead vs alone: mean ${(100 * mean).toFixed(2)} %, s.d. ${(100 * sd).toFixed(1)} %, t ${(mean / (sd / Math.sqrt(d.length))).toFixed(2)}, higher in ${d.filter((x) => x > 0).length} of ${d.length}`,
 );
+
+// Part 2: the same worker, the same candidate, conditions in turns (rotating which goes first).
+const biasRounds = Number(values['bias-rounds']);
+const bias = {
+  mid: parseConfig({ family: 'gpt2', div_val: 4, n_layer: 5, d_model: 448, d_inner: 1792, n_head: 8 }),
+  large: parseConfig({ family: 'gpt2', div_val: 4, n_layer: 10, d_model: 768, d_inner: 3072, n_head: 8 }),
+};
+const CONDITIONS = ['alone', 'contended', 'waited'] as const;
+type Condition = (typeof CONDITIONS)[number];
+const worker = new WarmMeasurer({ recycleEvery: 1_000_000 });
+const loopPath = fileURLToPath(new URL('./prepare-loop.js', import.meta.url));
+
+async function timed(cfg: ArchConfig, c: Condition): Promise<number> {
+  const opts: MeasureOptions = { ...req };
+  const preparer = c === 'contended' ? spawn(process.execPath, [loopPath, device.name], { stdio: 'ignore', env: { ...process.env, MALLOC_TRIM_THRESHOLD_: '131072' } }) : undefined;
+  if (preparer) await new Promise((r) => setTimeout(r, 300));
+  if (c === 'waited') {
+    const gate = new DeviceGate();
+    const held = await gate.acquire();
+    opts.turn = () => gate.acquire();
+    opts.onPhase = (phase) => phase.startsWith('session') && void setTimeout(held, 1500);
+  }
+  try {
+    const m = await worker.measure({ kind: 'config', cfg }, device, opts);
+    if (!m.ok) throw new Error(`${candidateId(cfg)} failed: ${m.error}`);
+    return m.latency!.median_ms;
+  } finally {
+    preparer?.kill('SIGKILL');
+  }
+}
+
+console.log(`bias: one warm worker, ${biasRounds} rounds; median ms per condition (alone / contended / waited)`);
+const ratios: Record<'mid' | 'large', Record<'contended' | 'waited', number[]>> = { mid: { contended: [], waited: [] }, large: { contended: [], waited: [] } };
+try {
+  for (let r = 0; r < biasRounds; r++) {
+    for (const k of ['mid', 'large'] as const) {
+      const got = {} as Record<Condition, number>;
+      for (let j = 0; j < CONDITIONS.length; j++) {
+        const c = CONDITIONS[(r + j) % CONDITIONS.length]!;
+        got[c] = await timed(bias[k], c);
+      }
+      ratios[k].contended.push(got.contended / got.alone - 1);
+      ratios[k].waited.push(got.waited / got.alone - 1);
+      console.log(`${String(r).padStart(5)}  ${k.padEnd(5)}  ${got.alone.toFixed(1)} / ${got.contended.toFixed(1)} / ${got.waited.toFixed(1)}`);
+    }
+  }
+} finally {
+  worker.close();
+}
+for (const k of ['mid', 'large'] as const) {
+  for (const c of ['contended', 'waited'] as const) {
+    const x = ratios[k][c];
+    const mu = x.reduce((a, v) => a + v, 0) / x.length;
+    const s = Math.sqrt(x.reduce((a, v) => a + (v - mu) ** 2, 0) / (x.length - 1));
+    console.log(`${k} (${candidateId(bias[k])}) ${c} vs alone: mean ${(100 * mu).toFixed(1)} %, s.d. ${(100 * s).toFixed(1)} %, t ${(mu / (s / Math.sqrt(x.length))).toFixed(2)}, higher in ${x.filter((v) => v > 0).length} of ${x.length}`);
+  }
+}
 console.log(execFileSync('uptime', { encoding: 'utf8' }).trim());

@@ -3,7 +3,8 @@
 // timed phase (warm-up and timed runs): start-up, export and session creation. Reported for the median
 // candidate (by wall time), as the median share over candidates, and over the whole run. Given several
 // run directories (the same seed and settings, say before and after a change), each is reported over
-// the candidates all of them measured, so the figures compare the same models.
+// the candidates all of them measured, so the figures compare the same models, and the timed phases
+// are compared too (timed runs taken, and each run's medians against the first run's).
 //
 // A run that prepared ahead (settings.prepare_ahead) exported and created the next candidate's session
 // while the previous one was timed, so what a candidate costs the run is no longer its own wall time:
@@ -37,6 +38,27 @@ const common = new Set(runs[0]!.map((r) => r.key).filter((k) => runs.every((rs) 
 for (const [i, dir] of dirs.entries()) {
   const turns = deviceTurns(all[i]!);
   report(dir, runs[i]!.filter((r) => common.has(r.key)), turns);
+}
+if (dirs.length > 1) compareTimed();
+
+/** What the runs' timed phases did on the common candidates: runs taken, and each run's medians against the first's. */
+function compareTimed(): void {
+  const stats = (rs: CandidateRecords) => new Map(rs.filter((r) => common.has(r.key) && r.measurement.latency).map((r) => [r.key, r.measurement.latency!]));
+  const by = runs.map(stats);
+  const keys = [...by[0]!.keys()].filter((k) => by.every((m) => m.has(k)));
+  const total = (m: Map<string, { runs: number; warmup_runs: number }>, f: 'runs' | 'warmup_runs'): number => keys.reduce((a, k) => a + m.get(k)![f], 0);
+  console.log(`latency on the ${keys.length} candidates every run measured:`);
+  for (const [i, dir] of dirs.entries()) {
+    const m = by[i]!;
+    let line = `  ${dir}: ${total(m, 'warmup_runs')} warm-up and ${total(m, 'runs')} timed runs`;
+    if (i > 0) {
+      const d = keys.map((k) => m.get(k)!.median_ms / by[0]!.get(k)!.median_ms - 1);
+      const mean = d.reduce((a, x) => a + x, 0) / d.length;
+      const sorted = [...d].sort((a, b) => a - b);
+      line += `; medians against ${dirs[0]}: mean ${(100 * mean).toFixed(1)} %, median ${(100 * quantileSorted(sorted, 0.5)).toFixed(1)} %, higher for ${d.filter((x) => x > 0).length} of ${d.length}`;
+    }
+    console.log(line);
+  }
 }
 
 /** Prepared-ahead runs: each candidate's idle device time before its timed phase (ms), by key; undefined for other runs. */
