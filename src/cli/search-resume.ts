@@ -16,7 +16,8 @@ type ResumeOptions = Pick<SearchCliOptions, 'budget' | 'strategy' | 'screenMargi
 const strategyOf = (s: SearchSettings) => s.strategy ?? 'exhaustive'; // absent: a run from before screening existed
 
 function describe(s: SearchSettings): string {
-  return strategyOf(s) === 'screened' ? `screened (margin ${s.screen_margin}, audit share ${s.audit_share})` : 'exhaustive';
+  const keep = s.screen_keep !== undefined ? `, keep ${s.screen_keep}` : '';
+  return strategyOf(s) === 'screened' ? `screened (margin ${s.screen_margin}, audit share ${s.audit_share}${keep})` : 'exhaustive';
 }
 
 /**
@@ -43,10 +44,12 @@ export function resumeSettings(prev: SearchSettings, o: ResumeOptions): { settin
     strategy,
     screenMargin: o.screenMargin ?? (keep ? prev.screen_margin : undefined),
     auditShare: o.auditShare ?? (keep ? prev.audit_share : undefined),
+    screenKeep: keep ? prev.screen_keep : undefined,
   });
   delete s.strategy;
   delete s.screen_margin;
   delete s.audit_share;
+  delete s.screen_keep;
   Object.assign(s, next);
   const before = describe(prev);
   const after = describe(s);

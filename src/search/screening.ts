@@ -4,7 +4,7 @@
 // measurements of earlier generations, so a resumed run makes the same ones. A child screened before a
 // resume is judged again from the prediction its record keeps: under the same settings that gives the
 // same answer, and under looser ones (exhaustive, a larger margin or audit share) it is measured now.
-import { fitPredictor, screenDecision, type CostPredictor, type CostSetting, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
+import { auditDraw, fitPredictor, screenDecision, type CostPredictor, type CostSetting, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
 import type { Objective } from '../pareto/index.js';
 import { paretoFront } from '../pareto/index.js';
 import { metricValue, requestedMetrics } from './objectives.js';
@@ -75,6 +75,67 @@ export class Screening {
     return 'screened';
   }
 
+  /** Whether a generation's children are cut to the most promising share (settings.screen_keep < 1). */
+  get ranking(): boolean {
+    return this.active && (this.s.screen_keep ?? 1) < 1;
+  }
+
+  /**
+   * settings.screen_keep: of a generation's children that the margin leaves to measure, only the
+   * ceil(keep x children) most promising (promise() of their predicted costs) are measured; the others
+   * are screened with screened_by 'rank' (a seeded audit share of them measured anyway). Children
+   * already measured (cached on resume) keep their place, and audits are outside the share. The cut
+   * uses the prediction each child's record keeps, so a resumed run cuts the same children.
+   */
+  rank(
+    children: readonly CandidateInfo[],
+    verdicts: ('screened' | ScreenVerdict | undefined)[],
+    cached: readonly (CandidateRecord | undefined)[],
+    frontier: readonly CandidateRecord[],
+    record: (r: ScreenedRecord) => void,
+    context: string,
+    at: () => string,
+  ): ('screened' | ScreenVerdict | undefined)[] {
+    if (!this.ranking) return verdicts;
+    const points = frontier.map((r) => ({ decoder_params: r.decoder_params, costs: this.s.metrics.map((m) => metricValue(r, m)!) }));
+    const meanOf = (p: CostPredictions | undefined): number[] | undefined => {
+      const xs = this.s.metrics.map((m) => p?.[m]?.mean);
+      return xs.every((x): x is number => x !== undefined) ? xs : undefined;
+    };
+    // Children competing for the share: predicted, to be measured (or measured already), not an audit.
+    const ranked: { i: number; score: number }[] = [];
+    children.forEach((c, i) => {
+      const v = verdicts[i];
+      const measured = cached[i];
+      const mean = meanOf(measured ? measured.prediction : v !== undefined && v !== 'screened' ? v.prediction : undefined);
+      if (mean === undefined || (measured ? measured.audit !== undefined : v === 'screened' || v!.decision.action !== 'measure')) return;
+      ranked.push({ i, score: promise(c.decoder_params, mean, points) });
+    });
+    ranked.sort((a, b) => a.score - b.score || a.i - b.i);
+    const keep = Math.ceil((this.s.screen_keep ?? 1) * children.length);
+    const out = [...verdicts];
+    for (const { i } of ranked.slice(keep)) {
+      if (cached[i]) continue; // measured before a resume: it stays
+      const info = children[i]!;
+      const replayed = this.before.get(info.key);
+      if (replayed) {
+        this.screened.push({ ...replayed, iteration: info.iteration });
+        out[i] = 'screened';
+        continue;
+      }
+      const prediction = (out[i] as ScreenVerdict).prediction!;
+      if (auditDraw(this.s.seed, info.key) < (this.s.audit_share ?? SCREEN_DEFAULTS.auditShare)) {
+        out[i] = { decision: { action: 'audit', by: 'rank' }, prediction };
+        continue;
+      }
+      const rec: ScreenedRecord = { ...info, status: 'screened', prediction, screened_by: 'rank', screened_at: at(), context };
+      record(rec);
+      this.screened.push(rec);
+      out[i] = 'screened';
+    }
+    return out;
+  }
+
   /** Refits every metric's model on the successful measurements so far. */
   refit(history: readonly CandidateRecord[]): void {
     if (!this.active) return;
@@ -106,6 +167,18 @@ export class Screening {
       maxCost: this.s.latency_max_ms !== undefined && latencyAt >= 0 ? [{ index: latencyAt, value: this.s.latency_max_ms }] : undefined,
     });
   }
+}
+
+/**
+ * How promising a child is for the frontier it was bred from, by its predicted mean costs: for each
+ * metric, the prediction over the best cost a measured point with at least its decoder params has
+ * (below 1: it would move the frontier; no such point: it would extend it, 0), the smallest over the
+ * metrics (one cost that improves is enough). Lower is more promising.
+ */
+export function promise(decoderParams: number, mean: number[], frontier: readonly { decoder_params: number; costs: number[] }[]): number {
+  const above = frontier.filter((q) => q.decoder_params >= decoderParams);
+  if (above.length === 0) return 0;
+  return Math.min(...mean.map((c, m) => c / Math.min(...above.map((q) => q.costs[m]!))));
 }
 
 /** A measured child's record keeps what the screen said of it: its prediction, and whether it was an audit. */

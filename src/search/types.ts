@@ -139,6 +139,8 @@ export interface SearchSettings {
   screen_margin?: number;
   /** Share of would-be-screened children measured anyway (the audit), 0..1. */
   audit_share?: number;
+  /** Strategy screened: measure at most this share of each generation's children, the most promising by prediction (absent: 1, every child the margin leaves). */
+  screen_keep?: number;
   /** 'on': a sentinel, drift-corrected costs on the frontier, the spread-matched stopping rule and contenders measured again. Absent = 'off' (runs from before it existed). */
   drift_correction?: 'on' | 'off';
   /** Sentinel every this many candidates per evaluator (default 10). */

@@ -8,7 +8,7 @@ import { auditDraw, costFeatures, FEATURE_NAMES } from '../../src/cost/index.js'
 import { resumeSettings } from '../../src/cli/search.js';
 import type { Fingerprint, Measurement, Metric } from '../../src/profile/types.js';
 import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
-import { Screening } from '../../src/search/screening.js';
+import { promise, Screening } from '../../src/search/screening.js';
 import { searchSpaces } from '../../src/search/spaces.js';
 import type { CandidateRecord, Evaluator, ParetoFile, ScreenedRecord, SearchSettings } from '../../src/search/types.js';
 import { parseConfig } from '../../src/space/index.js';
@@ -167,6 +167,58 @@ describe('runSearch with strategy screened', () => {
     for (const r of before) expect(remeasured.has(JSON.stringify(r.config))).toBe(false);
     const key = (rs: (CandidateRecord | ScreenedRecord)[]) => rs.map((r) => `${isScreened(r) ? 'S' : 'M'}${r.key}`).sort();
     expect(key(lines(o.outDir))).toEqual(key(lines(whole.outDir)));
+  });
+});
+
+describe('screen_keep: the most promising share of each generation', () => {
+  it('measures at most the share per generation, ranks by predicted promise, and a resume cuts the same children', async () => {
+    const s = screenedSettings({ screen_keep: 0.4, audit_share: 0.1 });
+    const whole = opts(s, new KnownCostEvaluator());
+    await runSearch(whole);
+    const all = lines(whole.outDir);
+    const children = 24;
+    for (let g = 1; g <= s.iterations; g++) {
+      const gen = all.filter((r) => r.iteration === g);
+      const kept = gen.filter((r): r is CandidateRecord => !isScreened(r) && r.audit === undefined);
+      expect(kept.length).toBeLessThanOrEqual(Math.ceil(0.4 * children));
+      // The cut children are recorded as such, with the prediction they were ranked by.
+      const cut = gen.filter((r): r is ScreenedRecord => isScreened(r) && r.screened_by === 'rank');
+      expect(cut.length).toBeGreaterThan(0);
+      for (const r of cut) expect(auditDraw(s.seed, r.key)).toBeGreaterThanOrEqual(0.1);
+      // Ranked by promise against the frontier the generation was bred from: every kept child promised at least as much as every cut one.
+      const parents = paretoFront(all.filter((r): r is CandidateRecord => !isScreened(r) && r.iteration < g && r.measurement.ok), searchObjectives(s.metrics));
+      const points = parents.map((r) => ({ decoder_params: r.decoder_params, costs: [r.measurement.latency!.median_ms] }));
+      const score = (r: { decoder_params: number; prediction?: { latency?: { mean: number } } }) => promise(r.decoder_params, [r.prediction!.latency!.mean], points);
+      expect(Math.max(...kept.map(score))).toBeLessThanOrEqual(Math.min(...cut.map(score)));
+      const audited = gen.filter((r): r is CandidateRecord => !isScreened(r) && r.audit?.screened_by === 'rank');
+      for (const r of audited) expect(auditDraw(s.seed, r.key)).toBeLessThan(0.1);
+    }
+    // Fewer measurements than the margin alone.
+    const plain = opts(screenedSettings({ audit_share: 0.1 }), new KnownCostEvaluator());
+    await runSearch(plain);
+    expect(all.filter((r) => !isScreened(r)).length).toBeLessThan(lines(plain.outDir).filter((r) => !isScreened(r)).length);
+
+    const ac = new AbortController();
+    const o = opts(s, new KnownCostEvaluator((n) => n === 40 && ac.abort()), { signal: ac.signal });
+    expect((await runSearch(o)).stoppedBy).toBe('interrupt');
+    const before = lines(o.outDir);
+    const second = new KnownCostEvaluator();
+    await runSearch({ ...o, evaluators: [second], signal: undefined, resume: true });
+    const remeasured = new Set(second.calls);
+    for (const r of before) expect(remeasured.has(JSON.stringify(r.config))).toBe(false);
+    const key = (rs: (CandidateRecord | ScreenedRecord)[]) => rs.map((r) => `${isScreened(r) ? 'S' : 'M'}${r.key}`).sort();
+    expect(key(lines(o.outDir))).toEqual(key(all));
+  });
+
+  it('promise: below 1 moves the frontier, above 1 falls behind it, 0 extends it; one improving cost is enough', () => {
+    const front = [
+      { decoder_params: 10, costs: [100, 50] },
+      { decoder_params: 20, costs: [200, 80] },
+    ];
+    expect(promise(15, [180, 90], front)).toBeCloseTo(0.9);
+    expect(promise(15, [220, 100], front)).toBeCloseTo(1.1);
+    expect(promise(25, [999, 999], front)).toBe(0);
+    expect(promise(5, [150, 40], front)).toBeCloseTo(0.8);
   });
 });
 
