@@ -5,7 +5,7 @@
 //
 //   node dist/bench/search-efficiency.js [--device cpu] [--clock cpu] [--max-runs 20] [--max-seconds 4]
 //        [--population 30] [--iterations 6] [--param-min 6000000] [--param-max 30000000] [--seed 1] [--metric latency|decode]
-//        [--ref-cost 300] [--max-minutes 28] [--out dir]
+//        [--ref-cost 300] [--max-minutes 28] [--out dir] [--margin 0.1] [--audit-share 0.05] [--screen-keep 0.5] [--equal-time]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,12 @@ const { values } = parseArgs({
     'ref-latency': { type: 'string' },
     margin: { type: 'string', default: '0.1' },
     'audit-share': { type: 'string', default: '0.05' },
+    // Screened: measure at most this share of each generation's children, the most promising (settings.screen_keep).
+    'screen-keep': { type: 'string' },
+    // Give screened the time exhaustive took rather than the same generations: it breeds on (up to 4x the
+    // iterations) until its own time reaches exhaustive's, since measuring fewer children per generation
+    // is only worth something if the time saved goes into more generations.
+    'equal-time': { type: 'boolean', default: false },
     out: { type: 'string' },
     // A safety net on a shared machine: stop both runs (results so far are printed) after this long.
     'max-minutes': { type: 'string', default: '28' },
@@ -94,6 +100,17 @@ interface Trace {
   history?: CandidateRecord[];
 }
 
+const equalTime = values['equal-time'] === true;
+const traces = new Map<Strategy, Trace>();
+/** Stops the screened run once its own time reaches exhaustive's (--equal-time). */
+const screenedStop = new AbortController();
+const ownNow = (t: Trace): number => (Date.now() - t.start - t.waited) / 1000;
+function checkEqualTime(): void {
+  const ex = traces.get('exhaustive');
+  const sc = traces.get('screened');
+  if (equalTime && ex && sc && ex.ownSeconds > 0 && ownNow(sc) >= ex.ownSeconds) screenedStop.abort();
+}
+
 function shared(ev: Evaluator, trace: Trace): Evaluator {
   return {
     name: ev.name,
@@ -113,14 +130,18 @@ function shared(ev: Evaluator, trace: Trace): Evaluator {
         return m;
       } finally {
         release();
+        checkEqualTime();
       }
     },
   };
 }
 
 async function run(strategy: Strategy): Promise<Trace> {
-  const s: SearchSettings = strategy === 'screened' ? { ...base, strategy, screen_margin: Number(values.margin), audit_share: Number(values['audit-share']) } : { ...base, strategy };
+  const keep = values['screen-keep'] !== undefined ? { screen_keep: Number(values['screen-keep']) } : {};
+  const s: SearchSettings = strategy === 'screened' ? { ...base, strategy, screen_margin: Number(values.margin), audit_share: Number(values['audit-share']), ...keep } : { ...base, strategy };
+  if (strategy === 'screened' && equalTime) s.iterations = 4 * base.iterations;
   const trace: Trace = { strategy, start: Date.now(), waited: 0, curve: [], points: [], ownSeconds: 0 };
+  traces.set(strategy, trace);
   const ev = shared(localEvaluator(device), trace);
   try {
     const out = await runSearch({
@@ -129,14 +150,15 @@ async function run(strategy: Strategy): Promise<Trace> {
       settings: s,
       evaluators: [ev],
       spaces: searchSpaces(s.families, { min: s.param_min, max: s.param_max }),
-      signal: stop.signal,
+      signal: strategy === 'screened' ? AbortSignal.any([stop.signal, screenedStop.signal]) : stop.signal,
     });
     trace.pareto = out.pareto;
     trace.history = out.history;
   } finally {
     await ev.close?.();
   }
-  trace.ownSeconds = (Date.now() - trace.start - trace.waited) / 1000;
+  trace.ownSeconds = ownNow(trace);
+  checkEqualTime();
   return trace;
 }
 
@@ -146,7 +168,9 @@ const pr = device.protocol;
 console.log(`device ${device.name}: ${fp.cpu_model}, ${fp.cores} cores, ${fp.runtime.name} ${fp.runtime.version}, threads ${device.threads.intraOp}, seq ${device.shapes.seq}`);
 console.log(`protocol: clock ${pr.clock}, warm-up ${pr.warmupMin}-${pr.warmupMax}, runs ${pr.minRuns}-${pr.maxRuns}, timed phase <= ${pr.maxSeconds} s, CI target ${pr.targetRelCi * 100} %`);
 console.log(`search: gpt2, metric ${metric}, seed ${base.seed}, population ${population} (${parents} parents, ${mutations} mutations, ${base.crossovers} crossovers), ${base.iterations} iterations, decoder params ${base.param_min / 1e6}M..${base.param_max / 1e6}M`);
-console.log(`screened: margin ${values.margin}, audit share ${values['audit-share']}; runs interleaved one measurement at a time; results in ${outRoot}`);
+const keepNote = values['screen-keep'] !== undefined ? `, keep ${values['screen-keep']}` : '';
+const timeNote = equalTime ? `; screened breeds on (up to ${4 * base.iterations} iterations) until its own time reaches exhaustive's` : '';
+console.log(`screened: margin ${values.margin}, audit share ${values['audit-share']}${keepNote}${timeNote}; runs interleaved one measurement at a time; results in ${outRoot}`);
 console.log(`hypervolume reference point: ${metric} ${REF.cost} ms, decoder params ${REF.benefit}M (area in ms x M params)`);
 console.log(`load before: ${load()}`);
 const wall0 = Date.now();
