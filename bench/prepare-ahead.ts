@@ -19,6 +19,7 @@ import { candidateId, getSpace, Rng } from '../src/space/index.js';
 import { decoderParams } from '../src/proxy/index.js';
 import { DeviceGate, fingerprint, loadDevice, localEvaluator, localEvaluators, prepareAheadObstacle, WarmMeasurer, type Measurement, type MeasureOptions } from '../src/profile/index.js';
 import { parseConfig } from '../src/space/index.js';
+import { pairedSummary } from './paired.js';
 import type { Evaluator } from '../src/search/types.js';
 import type { ArchConfig } from '../src/space/types.js';
 
@@ -98,8 +99,6 @@ const d: number[] = [];
 for (let r = 0; r < results.alone.length; r++) {
   for (let i = 0; i < cands.length; i++) d.push(results.ahead[r]!.medians[i]! / results.alone[r]!.medians[i]! - 1);
 }
-const mean = d.reduce((a, x) => a + x, 0) / d.length;
-const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (d.length - 1));
 console.log('candidate        decoder  median ms (warm-up + timed runs) alone -> ahead, per round');
 for (const [i, c] of cands.entries()) {
   const one = (p: Pass): string => `${p.medians[i]!.toFixed(1)} (${p.runs[i]})`;
@@ -107,7 +106,7 @@ for (const [i, c] of cands.entries()) {
   console.log(`${candidateId(c).padEnd(16)} ${(decoderParams(c) / 1e6).toFixed(1).padStart(6)}M  ${pairs}`);
 }
 console.log(
-  `paired medians (passes apart, drift included), ahead vs alone: mean ${(100 * mean).toFixed(2)} %, s.d. ${(100 * sd).toFixed(1)} %, t ${(mean / (sd / Math.sqrt(d.length))).toFixed(2)}, higher in ${d.filter((x) => x > 0).length} of ${d.length}`,
+  `paired medians (passes apart, drift included), ahead vs alone: ${pairedSummary(d, 2)}`,
 );
 
 // Part 2: the same worker, the same candidate, conditions in turns (rotating which goes first).
@@ -160,10 +159,7 @@ try {
 }
 for (const k of ['mid', 'large'] as const) {
   for (const c of ['contended', 'waited'] as const) {
-    const x = ratios[k][c];
-    const mu = x.reduce((a, v) => a + v, 0) / x.length;
-    const s = Math.sqrt(x.reduce((a, v) => a + (v - mu) ** 2, 0) / (x.length - 1));
-    console.log(`${k} (${candidateId(bias[k])}) ${c} vs alone: mean ${(100 * mu).toFixed(1)} %, s.d. ${(100 * s).toFixed(1)} %, t ${(mu / (s / Math.sqrt(x.length))).toFixed(2)}, higher in ${x.filter((v) => v > 0).length} of ${x.length}`);
+    console.log(`${k} (${candidateId(bias[k])}) ${c} vs alone: ${pairedSummary(ratios[k][c])}`);
   }
 }
 console.log(execFileSync('uptime', { encoding: 'utf8' }).trim());

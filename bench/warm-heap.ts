@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { loadDevice, measureCandidate, WarmMeasurer, type Measurement, type Metric } from '../src/profile/index.js';
 import { parseConfig } from '../src/space/index.js';
+import { pairedSummary } from './paired.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '8' }, 'max-runs': { type: 'string', default: '20' } } });
 const device = loadDevice('cpu');
@@ -65,9 +66,7 @@ try {
 }
 for (const which of ['trimmed', 'kept'] as const) {
   const d = rows.map((x) => x[which] / x.fresh - 1);
-  const mean = d.reduce((a, x) => a + x, 0) / d.length;
-  const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (d.length - 1));
-  console.log(`warm, ${which} vs fresh: mean ${(100 * mean).toFixed(1)} %, s.d. ${(100 * sd).toFixed(1)} %, t ${(mean / (sd / Math.sqrt(d.length))).toFixed(2)}, higher in ${d.filter((x) => x > 0).length} of ${d.length}`);
+  console.log(`warm, ${which} vs fresh: ${pairedSummary(d)}`);
 }
 const mid2 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`export + session creation of the mid and large candidate, median per round: warm, trimmed ${mid2(setupMs.trimmed).toFixed(0)} ms; warm, kept ${mid2(setupMs.kept).toFixed(0)} ms`);

@@ -3,6 +3,7 @@
 // precision. A fixed reference model (the sentinel) measured now and then in the same conditions as the
 // candidates gives the device's speed factor at any moment; a candidate's corrected cost is its raw
 // median divided by the factor at its time. Raw figures are always kept beside the corrected ones.
+import { median } from 'simple-statistics';
 import type { LatencyStats, Measurement } from '../profile/types.js';
 import type { CandidateRecord } from './types.js';
 
@@ -45,11 +46,6 @@ export function recordTime(r: Pick<CandidateRecord, 'measured_at' | 'measurement
 /** Median absolute deviation to standard deviation under normality. */
 const MAD_TO_SD = 1.4826;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 type Series = { at: number; v: number; fresh: boolean; w: number }[];
 

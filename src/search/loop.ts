@@ -130,8 +130,9 @@ class EvolutionParetoSearch {
     this.pending = results.filter((r): r is CandidateRecord => r !== undefined);
     const record = (r: ScreenedRecord) => this.appender.append(r);
     const at = () => new Date(this.now()).toISOString();
-    let verdicts = batch.map((c, i) => (results[i] === undefined ? this.screening.screen(infoOf(c, this.iteration), frontier, record, this.context, at()) : undefined));
-    verdicts = this.screening.rank(batch.map((c) => infoOf(c, this.iteration)), verdicts, results, frontier, record, this.context, at);
+    const infos = batch.map((c) => infoOf(c, this.iteration));
+    let verdicts = infos.map((info, i) => (results[i] === undefined ? this.screening.screen(info, frontier, record, this.context, at()) : undefined));
+    verdicts = this.screening.rank(infos, verdicts, results, frontier, record, this.context, at);
     this.progress();
     const todo = results.flatMap((r, i) => (r === undefined && verdicts[i] !== 'screened' ? [i] : []));
     await measureEach(batch, todo, {
