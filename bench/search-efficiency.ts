@@ -5,7 +5,7 @@
 //
 //   node dist/bench/search-efficiency.js [--device cpu] [--clock cpu] [--max-runs 20] [--max-seconds 4]
 //        [--population 30] [--iterations 6] [--param-min 6000000] [--param-max 30000000] [--seed 1] [--metric latency|decode]
-//        [--ref-cost 300] [--max-minutes 28] [--out dir] [--margin 0.1] [--audit-share 0.05] [--screen-keep 0.5] [--equal-time]
+//        [--ref-cost 300] [--max-minutes 28] [--out dir] [--margin 0.1] [--audit-share 0.05] [--screen-keep 0.5] [--screen-breed 4] [--equal-time]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,8 @@ const { values } = parseArgs({
     'audit-share': { type: 'string', default: '0.05' },
     // Screened: measure at most this share of each generation's children, the most promising (settings.screen_keep).
     'screen-keep': { type: 'string' },
+    // Screened: breed this many times the children per generation and measure one generation's worth, the most promising (settings.screen_breed).
+    'screen-breed': { type: 'string' },
     // Give screened the time exhaustive took rather than the same generations: it breeds on (up to 4x the
     // iterations) until its own time reaches exhaustive's, since measuring fewer children per generation
     // is only worth something if the time saved goes into more generations.
@@ -137,7 +139,10 @@ function shared(ev: Evaluator, trace: Trace): Evaluator {
 }
 
 async function run(strategy: Strategy): Promise<Trace> {
-  const keep = values['screen-keep'] !== undefined ? { screen_keep: Number(values['screen-keep']) } : {};
+  const keep = {
+    ...(values['screen-keep'] !== undefined ? { screen_keep: Number(values['screen-keep']) } : {}),
+    ...(values['screen-breed'] !== undefined ? { screen_breed: Number(values['screen-breed']) } : {}),
+  };
   const s: SearchSettings = strategy === 'screened' ? { ...base, strategy, screen_margin: Number(values.margin), audit_share: Number(values['audit-share']), ...keep } : { ...base, strategy };
   if (strategy === 'screened' && equalTime) s.iterations = 4 * base.iterations;
   const trace: Trace = { strategy, start: Date.now(), waited: 0, curve: [], points: [], ownSeconds: 0 };
@@ -168,7 +173,7 @@ const pr = device.protocol;
 console.log(`device ${device.name}: ${fp.cpu_model}, ${fp.cores} cores, ${fp.runtime.name} ${fp.runtime.version}, threads ${device.threads.intraOp}, seq ${device.shapes.seq}`);
 console.log(`protocol: clock ${pr.clock}, warm-up ${pr.warmupMin}-${pr.warmupMax}, runs ${pr.minRuns}-${pr.maxRuns}, timed phase <= ${pr.maxSeconds} s, CI target ${pr.targetRelCi * 100} %`);
 console.log(`search: gpt2, metric ${metric}, seed ${base.seed}, population ${population} (${parents} parents, ${mutations} mutations, ${base.crossovers} crossovers), ${base.iterations} iterations, decoder params ${base.param_min / 1e6}M..${base.param_max / 1e6}M`);
-const keepNote = values['screen-keep'] !== undefined ? `, keep ${values['screen-keep']}` : '';
+const keepNote = (values['screen-keep'] !== undefined ? `, keep ${values['screen-keep']}` : '') + (values['screen-breed'] !== undefined ? `, breed ${values['screen-breed']}x` : '');
 const timeNote = equalTime ? `; screened breeds on (up to ${4 * base.iterations} iterations) until its own time reaches exhaustive's` : '';
 console.log(`screened: margin ${values.margin}, audit share ${values['audit-share']}${keepNote}${timeNote}; runs interleaved one measurement at a time; results in ${outRoot}`);
 console.log(`hypervolume reference point: ${metric} ${REF.cost} ms, decoder params ${REF.benefit}M (area in ms x M params)`);

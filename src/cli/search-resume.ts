@@ -17,14 +17,16 @@ const strategyOf = (s: SearchSettings) => s.strategy ?? 'exhaustive'; // absent:
 
 function describe(s: SearchSettings): string {
   const keep = s.screen_keep !== undefined ? `, keep ${s.screen_keep}` : '';
-  return strategyOf(s) === 'screened' ? `screened (margin ${s.screen_margin}, audit share ${s.audit_share}${keep})` : 'exhaustive';
+  const breed = s.screen_breed !== undefined ? `, breed ${s.screen_breed}x` : '';
+  return strategyOf(s) === 'screened' ? `screened (margin ${s.screen_margin}, audit share ${s.audit_share}${keep}${breed})` : `exhaustive${breed ? ` (${breed.slice(2)}, as the run bred)` : ''}`;
 }
 
 /**
  * The settings a resumed run continues with: --budget for this continuation only, --no-prepare-ahead
  * (how the device is shared, not what is measured), and --strategy,
  * --screen-margin and --audit-share replacing the run's (recorded, so a later resume keeps them; a knob
- * not given keeps the run's value while the strategy stays screened). `changed`: one line for stderr
+ * not given keeps the run's value while the strategy stays screened). screen_breed always stays: it
+ * decides which children each generation holds, and those must replay. `changed`: one line for stderr
  * when the strategy or a knob changed.
  */
 export function resumeSettings(prev: SearchSettings, o: ResumeOptions): { settings: SearchSettings; changed?: string } {

@@ -48,6 +48,7 @@ export interface SearchCliOptions {
   screenMargin?: number;
   auditShare?: number;
   screenKeep?: number;
+  screenBreed?: number;
   driftCorrection?: 'on' | 'off';
   sentinelEvery?: number;
   sentinelMinutes?: number;
@@ -122,23 +123,24 @@ export function buildSettings(o: SearchCliOptions, device: DeviceProfile): Searc
 
 /** --strategy and its knobs, recorded in the settings so that --resume keeps them. */
 export function screenSettings(
-  o: Pick<SearchCliOptions, 'strategy' | 'screenMargin' | 'auditShare' | 'screenKeep'>,
-): Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share' | 'screen_keep'> {
+  o: Pick<SearchCliOptions, 'strategy' | 'screenMargin' | 'auditShare' | 'screenKeep' | 'screenBreed'>,
+): Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share' | 'screen_keep' | 'screen_breed'> {
   const strategy = o.strategy ?? DEFAULT_STRATEGY;
   if (strategy !== 'exhaustive' && strategy !== 'screened') throw new LtsError(`--strategy must be exhaustive or screened, got '${String(strategy)}'`);
   if (strategy === 'exhaustive') {
-    if (o.screenMargin !== undefined || o.auditShare !== undefined || o.screenKeep !== undefined) {
-      throw new LtsError('--screen-margin, --audit-share and --screen-keep apply to --strategy screened only');
+    if (o.screenMargin !== undefined || o.auditShare !== undefined || o.screenKeep !== undefined || o.screenBreed !== undefined) {
+      throw new LtsError('--screen-margin, --audit-share, --screen-keep and --screen-breed apply to --strategy screened only');
     }
     return { strategy };
   }
   if (o.screenKeep !== undefined && !(o.screenKeep > 0)) throw new LtsError(`--screen-keep must be a fraction in (0, 1], got '${o.screenKeep}'`);
-  const s: Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share' | 'screen_keep'> = {
+  const s: Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share' | 'screen_keep' | 'screen_breed'> = {
     strategy,
     screen_margin: o.screenMargin ?? SCREEN_DEFAULTS.margin,
     audit_share: o.auditShare ?? SCREEN_DEFAULTS.auditShare,
   };
   if (o.screenKeep !== undefined && o.screenKeep < 1) s.screen_keep = o.screenKeep;
+  if (o.screenBreed !== undefined && o.screenBreed > 1) s.screen_breed = o.screenBreed;
   return s;
 }
 

@@ -123,6 +123,7 @@ export function searchCommand(): Command {
     .addOption(new Option('--strategy <strategy>', `exhaustive: measure every child (the LTS protocol); screened: skip children a cost model, fitted on this run's measurements, predicts far behind the frontier (default ${DEFAULT_STRATEGY})`).choices(['exhaustive', 'screened']))
     .addOption(new Option('--screen-margin <fraction>', `screened: skip a child only if a measured point beats its optimistic predicted cost by more than this (default ${SCREEN_DEFAULTS.margin})`).argParser(fraction('--screen-margin')))
     .addOption(new Option('--screen-keep <fraction>', 'screened: measure at most this share of each generation\'s children, those the cost model predicts most likely to move the frontier (default 1: every child the margin leaves)').argParser(fraction('--screen-keep', 1)))
+    .addOption(new Option('--screen-breed <n>', 'screened: breed n times the children each generation and measure one generation\'s worth of them, those the cost model predicts would move the frontier most (default 1)').argParser(int('--screen-breed', 1, 64)))
     .addOption(new Option('--audit-share <fraction>', `screened: share of would-be-skipped children measured anyway, to report false screens (default ${SCREEN_DEFAULTS.auditShare})`).argParser(fraction('--audit-share', 1)))
     .option('--calibration <name|file>', 'perplexity calibration for predicted_ppl (default: built-in per family)')
     .addOption(new Option('--dataset <name>', 'dataset of the built-in calibrations').choices(['wt103', 'lm1b']))

@@ -33,7 +33,7 @@ export class Evolution {
 
   constructor(
     private readonly spaces: SearchSpaces,
-    private readonly s: Pick<SearchSettings, 'seed' | 'param_min' | 'param_max' | 'parents' | 'mutations' | 'crossovers'>,
+    private readonly s: Pick<SearchSettings, 'seed' | 'param_min' | 'param_max' | 'parents' | 'mutations' | 'crossovers' | 'screen_breed'>,
   ) {
     this.rng = new Rng(s.seed);
   }
@@ -44,12 +44,17 @@ export class Evolution {
     return this.children(count, (a) => this.spaces.space(fams[a % fams.length]!).sample(this.rng));
   }
 
-  /** The next generation: children of parents drawn from the frontier, or fresh samples while it is empty. */
+  /**
+   * The next generation: children of parents drawn from the frontier, or fresh samples while it is
+   * empty. settings.screen_breed breeds that many times the children (the screen then measures the
+   * most promising of them); it is fixed for a run, whatever the strategy, so a resume breeds the same.
+   */
   nextGeneration(frontier: CandidateRecord[]): Candidate[] {
     // Nothing measurable yet (every candidate failed): start again from fresh samples.
     if (frontier.length === 0) return this.sampleInitialPopulation(this.s.mutations + this.s.crossovers);
     const parents = this.selectParents(frontier);
-    return [...this.mutate(parents), ...this.crossover(parents, frontier)];
+    const breed = this.s.screen_breed ?? 1;
+    return [...this.mutate(parents, breed * this.s.mutations), ...this.crossover(parents, frontier, breed * this.s.crossovers)];
   }
 
   /** Less-used parents are more likely: weight 1 / (1 + times already a parent). */
@@ -64,16 +69,16 @@ export class Evolution {
     return parents;
   }
 
-  mutate(parents: CandidateRecord[]): Candidate[] {
-    return this.children(this.s.mutations, (a) => {
+  mutate(parents: CandidateRecord[], count = this.s.mutations): Candidate[] {
+    return this.children(count, (a) => {
       const p = parents[a % parents.length]!;
       return this.spaces.space(p.family).mutate(this.genomeOf(p), this.rng);
     });
   }
 
   /** Crossover never mixes families, and needs two distinct parents (from the frontier if the drawn ones are one). */
-  crossover(parents: CandidateRecord[], frontier: CandidateRecord[]): Candidate[] {
-    return this.children(this.s.crossovers, (a) => {
+  crossover(parents: CandidateRecord[], frontier: CandidateRecord[], count = this.s.crossovers): Candidate[] {
+    return this.children(count, (a) => {
       const p = parents[a % parents.length]!;
       let mates = parents.filter((q) => q.family === p.family && q.key !== p.key);
       if (mates.length === 0) mates = frontier.filter((q) => q.family === p.family && q.key !== p.key);

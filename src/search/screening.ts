@@ -75,17 +75,18 @@ export class Screening {
     return 'screened';
   }
 
-  /** Whether a generation's children are cut to the most promising share (settings.screen_keep < 1). */
+  /** Whether a generation's children are cut to the most promising (settings.screen_keep < 1 or screen_breed > 1). */
   get ranking(): boolean {
-    return this.active && (this.s.screen_keep ?? 1) < 1;
+    return this.active && ((this.s.screen_keep ?? 1) < 1 || (this.s.screen_breed ?? 1) > 1);
   }
 
   /**
-   * settings.screen_keep: of a generation's children that the margin leaves to measure, only the
-   * ceil(keep x children) most promising (promise() of their predicted costs) are measured; the others
-   * are screened with screened_by 'rank' (a seeded audit share of them measured anyway). Children
-   * already measured (cached on resume) keep their place, and audits are outside the share. The cut
-   * uses the prediction each child's record keeps, so a resumed run cuts the same children.
+   * settings.screen_keep and screen_breed: of a generation's children that the margin leaves to
+   * measure, only ceil(keep x children / breed) are measured, chosen by mostPromising() from their
+   * predicted costs; the others are screened with screened_by 'rank' (a seeded audit share of them
+   * measured anyway). Children already measured (cached on resume) keep their place, and audits are
+   * outside the share. The cut uses the prediction each child's record keeps, so a resumed run cuts the
+   * same children.
    */
   rank(
     children: readonly CandidateInfo[],
@@ -103,19 +104,19 @@ export class Screening {
       return xs.every((x): x is number => x !== undefined) ? xs : undefined;
     };
     // Children competing for the share: predicted, to be measured (or measured already), not an audit.
-    const ranked: { i: number; score: number }[] = [];
+    const competing: PredictedChild[] = [];
     children.forEach((c, i) => {
       const v = verdicts[i];
       const measured = cached[i];
       const mean = meanOf(measured ? measured.prediction : v !== undefined && v !== 'screened' ? v.prediction : undefined);
       if (mean === undefined || (measured ? measured.audit !== undefined : v === 'screened' || v!.decision.action !== 'measure')) return;
-      ranked.push({ i, score: promise(c.decoder_params, mean, points) });
+      competing.push({ index: i, decoder_params: c.decoder_params, mean });
     });
-    ranked.sort((a, b) => a.score - b.score || a.i - b.i);
-    const keep = Math.ceil((this.s.screen_keep ?? 1) * children.length);
+    const keep = Math.ceil(((this.s.screen_keep ?? 1) * children.length) / (this.s.screen_breed ?? 1));
+    const chosen = new Set(mostPromising(competing, points, keep));
     const out = [...verdicts];
-    for (const { i } of ranked.slice(keep)) {
-      if (cached[i]) continue; // measured before a resume: it stays
+    for (const { index: i } of competing) {
+      if (chosen.has(i) || cached[i]) continue; // measured before a resume: it stays
       const info = children[i]!;
       const replayed = this.before.get(info.key);
       if (replayed) {
@@ -179,6 +180,38 @@ export function promise(decoderParams: number, mean: number[], frontier: readonl
   const above = frontier.filter((q) => q.decoder_params >= decoderParams);
   if (above.length === 0) return 0;
   return Math.min(...mean.map((c, m) => c / Math.min(...above.map((q) => q.costs[m]!))));
+}
+
+export interface PredictedChild {
+  index: number;
+  decoder_params: number;
+  /** Predicted mean costs, in the order of the frontier points' costs. */
+  mean: number[];
+}
+
+/**
+ * The `keep` most promising children, chosen one at a time: each pick is the child with the lowest
+ * promise() against the frontier plus the predicted points of the children picked before it (ties: the
+ * lower index). So a second child predicted to land where a picked one would already be is worth less
+ * than one that would move another part of the frontier, and the measurements spread along it instead of
+ * piling up on one parent's variations.
+ */
+export function mostPromising(children: readonly PredictedChild[], frontier: readonly { decoder_params: number; costs: number[] }[], keep: number): number[] {
+  const points = [...frontier];
+  const left = [...children];
+  const picked: number[] = [];
+  while (picked.length < keep && left.length > 0) {
+    let best = 0;
+    let bestScore = Number.POSITIVE_INFINITY;
+    left.forEach((c, k) => {
+      const score = promise(c.decoder_params, c.mean, points);
+      if (score < bestScore || (score === bestScore && c.index < left[best]!.index)) [best, bestScore] = [k, score];
+    });
+    const c = left.splice(best, 1)[0]!;
+    picked.push(c.index);
+    points.push({ decoder_params: c.decoder_params, costs: c.mean });
+  }
+  return picked;
 }
 
 /** A measured child's record keeps what the screen said of it: its prediction, and whether it was an audit. */

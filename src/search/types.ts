@@ -141,6 +141,13 @@ export interface SearchSettings {
   audit_share?: number;
   /** Strategy screened: measure at most this share of each generation's children, the most promising by prediction (absent: 1, every child the margin leaves). */
   screen_keep?: number;
+  /**
+   * Strategy screened: each generation breeds this many times the children (mutations and crossovers),
+   * and measures as many as one generation's worth (times screen_keep), the most promising by
+   * prediction. Fixed for the run, so a resume under another strategy breeds the same generations.
+   * Absent: 1.
+   */
+  screen_breed?: number;
   /** 'on': a sentinel, drift-corrected costs on the frontier, the spread-matched stopping rule and contenders measured again. Absent = 'off' (runs from before it existed). */
   drift_correction?: 'on' | 'off';
   /** Sentinel every this many candidates per evaluator (default 10). */

@@ -8,7 +8,7 @@ import { auditDraw, costFeatures, FEATURE_NAMES } from '../../src/cost/index.js'
 import { resumeSettings } from '../../src/cli/search.js';
 import type { Fingerprint, Measurement, Metric } from '../../src/profile/types.js';
 import { runSearch, type RunSearchOptions } from '../../src/search/loop.js';
-import { promise, Screening } from '../../src/search/screening.js';
+import { mostPromising, promise, Screening } from '../../src/search/screening.js';
 import { searchSpaces } from '../../src/search/spaces.js';
 import type { CandidateRecord, Evaluator, ParetoFile, ScreenedRecord, SearchSettings } from '../../src/search/types.js';
 import { parseConfig } from '../../src/space/index.js';
@@ -185,11 +185,11 @@ describe('screen_keep: the most promising share of each generation', () => {
       const cut = gen.filter((r): r is ScreenedRecord => isScreened(r) && r.screened_by === 'rank');
       expect(cut.length).toBeGreaterThan(0);
       for (const r of cut) expect(auditDraw(s.seed, r.key)).toBeGreaterThanOrEqual(0.1);
-      // Ranked by promise against the frontier the generation was bred from: every kept child promised at least as much as every cut one.
+      // Chosen by promise against the frontier the generation was bred from: the most promising child of all is measured.
       const parents = paretoFront(all.filter((r): r is CandidateRecord => !isScreened(r) && r.iteration < g && r.measurement.ok), searchObjectives(s.metrics));
       const points = parents.map((r) => ({ decoder_params: r.decoder_params, costs: [r.measurement.latency!.median_ms] }));
       const score = (r: { decoder_params: number; prediction?: { latency?: { mean: number } } }) => promise(r.decoder_params, [r.prediction!.latency!.mean], points);
-      expect(Math.max(...kept.map(score))).toBeLessThanOrEqual(Math.min(...cut.map(score)));
+      expect(Math.min(...kept.map(score))).toBeLessThanOrEqual(Math.min(...cut.map(score)));
       const audited = gen.filter((r): r is CandidateRecord => !isScreened(r) && r.audit?.screened_by === 'rank');
       for (const r of audited) expect(auditDraw(s.seed, r.key)).toBeLessThan(0.1);
     }
@@ -208,6 +208,56 @@ describe('screen_keep: the most promising share of each generation', () => {
     for (const r of before) expect(remeasured.has(JSON.stringify(r.config))).toBe(false);
     const key = (rs: (CandidateRecord | ScreenedRecord)[]) => rs.map((r) => `${isScreened(r) ? 'S' : 'M'}${r.key}`).sort();
     expect(key(lines(o.outDir))).toEqual(key(all));
+  });
+
+  it('mostPromising spreads its picks along the frontier: a twin of a picked child is worth less than a child elsewhere', () => {
+    const front = [
+      { decoder_params: 10, costs: [100] },
+      { decoder_params: 20, costs: [200] },
+    ];
+    const children = [
+      { index: 0, decoder_params: 15, mean: [150] }, // 0.75
+      { index: 1, decoder_params: 14.9, mean: [151] }, // 0.755, but behind child 0 once it is picked (151 / 150)
+      { index: 2, decoder_params: 8, mean: [80] }, // 0.8, below every other point
+      { index: 3, decoder_params: 19, mean: [210] }, // 1.05: behind the frontier
+    ];
+    expect(mostPromising(children, front, 2)).toEqual([0, 2]);
+    // Sorting by promise alone would have taken the twins, 0 and 1.
+    expect(mostPromising(children, front, 3)).toEqual([0, 2, 1]);
+    expect(mostPromising(children, front, 9)).toEqual([0, 2, 1, 3]);
+    // Ties go to the lower index; a child beyond the largest point extends the frontier (promise 0).
+    expect(mostPromising([{ index: 5, decoder_params: 30, mean: [1] }, { index: 4, decoder_params: 15, mean: [150] }, { index: 6, decoder_params: 15, mean: [150] }], front, 2)).toEqual([5, 4]);
+  });
+
+  it('screen_breed breeds n times the children and measures one generation\'s worth, the most promising; resumed as exhaustive it breeds the same children and measures them all', async () => {
+    const s = screenedSettings({ screen_breed: 3, audit_share: 0.1, iterations: 3 });
+    const whole = opts(s, new KnownCostEvaluator());
+    const first = await runSearch(whole);
+    const all = lines(whole.outDir);
+    for (let g = 1; g <= s.iterations; g++) {
+      const gen = all.filter((r) => r.iteration === g);
+      expect(gen.length).toBeGreaterThan(s.mutations + s.crossovers);
+      expect(gen.length).toBeLessThanOrEqual(3 * (s.mutations + s.crossovers));
+      const kept = gen.filter((r): r is CandidateRecord => !isScreened(r) && r.audit === undefined);
+      expect(kept.length).toBeLessThanOrEqual(Math.ceil(gen.length / 3));
+      expect(kept.length).toBeGreaterThan(0);
+      const cut = gen.filter((r): r is ScreenedRecord => isScreened(r) && r.screened_by === 'rank');
+      expect(cut.length).toBeGreaterThan(0);
+    }
+    // An exhaustive run with the same seed breeds one generation's worth: other children.
+    const plain = opts(settings({ ...s, strategy: 'exhaustive', screen_breed: undefined, screen_margin: undefined, audit_share: undefined }), new KnownCostEvaluator());
+    await runSearch(plain);
+    expect(lines(plain.outDir).filter((r) => r.iteration === 1).length).toBe(s.mutations + s.crossovers);
+
+    // Resumed as exhaustive, the run keeps its breeding: the same generations, every screened child measured in its own.
+    const ex = resumeSettings(s, { strategy: 'exhaustive' });
+    expect(ex.settings.screen_breed).toBe(3);
+    expect(ex.changed).toContain('-> exhaustive (breed 3x, as the run bred)');
+    const second = new KnownCostEvaluator();
+    const out = await runSearch({ ...whole, settings: ex.settings, evaluators: [second], resume: true });
+    const screened = all.filter(isScreened);
+    expect([...second.calls].sort()).toEqual(screened.map((r) => JSON.stringify(r.config)).sort());
+    expect(out.pareto.counts).toMatchObject({ screened: 0, evaluated: first.pareto.counts.evaluated + screened.length });
   });
 
   it('promise: below 1 moves the frontier, above 1 falls behind it, 0 extends it; one improving cost is enough', () => {

@@ -21,4 +21,12 @@ describe('--strategy, --screen-margin, --audit-share', () => {
     expect(() => opts('--strategy', 'screened', '--audit-share', '2')).toThrow(/--audit-share must be a fraction in \[0, 1\]/);
     expect(() => screenSettings({ strategy: 'exhaustive', screenMargin: 0.1 })).toThrow(LtsError);
   });
+
+  it('--screen-keep and --screen-breed: recorded for screened (1 is the default and not written), refused otherwise', () => {
+    expect(buildSettings(opts('--strategy', 'screened', '--screen-breed', '4', '--screen-keep', '0.5'), device)).toMatchObject({ screen_breed: 4, screen_keep: 0.5 });
+    expect(buildSettings(opts('--strategy', 'screened', '--screen-breed', '1'), device).screen_breed).toBeUndefined();
+    expect(() => opts('--strategy', 'screened', '--screen-breed', '0')).toThrow(/--screen-breed/);
+    expect(() => opts('--strategy', 'screened', '--screen-breed', '2.5')).toThrow(/--screen-breed/);
+    expect(() => buildSettings(opts('--strategy', 'exhaustive', '--screen-breed', '4'), device)).toThrow(/--screen-breed apply to --strategy screened only/);
+  });
 });
