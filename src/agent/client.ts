@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { DeviceProfile, Fingerprint, Measurement, Metric } from '../profile/types.js';
 import type { Evaluator } from '../search/types.js';
 import type { ArchConfig } from '../space/types.js';
+import { requestedProtocol } from '../profile/measure.js';
 import { LtsError } from '../util/errors.js';
 import { PROTOCOL_VERSION, type HealthResponse, type MeasureRequest, type MeasureResponse } from './protocol.js';
 import { loadClientToken, TOKEN_ENV } from './token.js';
@@ -299,13 +300,14 @@ export function agentEvaluators(device: DeviceProfile, opts: AgentEvaluatorOptio
     let lastFingerprint: Fingerprint | undefined;
     return {
       name: `agent ${client.url}`,
-      async evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number }): Promise<Measurement> {
+      async evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number; ciTarget?: number; minRuns?: number }): Promise<Measurement> {
         const res = await client.measure({
           config: cfg,
           metrics: req.metrics,
           seed: req.seed,
           shapes: device.shapes,
-          protocol: device.protocol,
+          // The search's stopping rule and the sentinel's longer measurement travel in the protocol the agent measures with.
+          protocol: requestedProtocol(device.protocol, req),
           graph: device.graph,
           limits: device.limits,
           target: { runtime: device.runtime, executionProviders: device.executionProviders, threads: device.threads },

@@ -5,7 +5,7 @@ import { checkDevice, closeBrowser, loadDevice, measureCandidate } from '../prof
 import type { Measurement, Metric } from '../profile/types.js';
 import { applyDeviceOverrides, graphOption, int, metricOption, protocolOptions, shapeOptions, type ProtocolOverrides, type ShapeOverrides } from './options.js';
 import { SeriesIndex, driftSummary, type SentinelPoint } from '../search/drift.js';
-import { chooseSentinel } from '../search/sentinel.js';
+import { chooseSentinel, sentinelProtocol } from '../search/sentinel.js';
 import { searchSpaces } from '../search/spaces.js';
 import type { ArchConfig } from '../space/types.js';
 
@@ -103,7 +103,7 @@ export function profileCommand(): Command {
     const sentinel = withSentinel ? sentinelFor(cfg, opts.seed) : undefined;
     const series: SentinelPoint[] = [];
     const measureSentinel = async (): Promise<void> => {
-      const m = await measureCandidate(sentinel!.config, device, { metrics: timedMetrics, seed: opts.seed });
+      const m = await measureCandidate(sentinel!.config, device, { metrics: timedMetrics, seed: opts.seed, ...sentinelProtocol(device.protocol) });
       const p: SentinelPoint = { evaluator: 'local', at_ms: Date.now() - m.timing.total_ms / 2, ok: m.ok };
       if (m.latency) p.latency_ms = m.latency.median_ms;
       if (m.decode) p.decode_ms = m.decode.median_ms;

@@ -1,6 +1,6 @@
 // Public face of src/profile. Light to import: onnxruntime is only loaded inside the worker processes.
 export { loadDevice, parseDevice, listDevices, devicesDir, DEFAULT_PROTOCOL, DEFAULT_LIMITS } from './device.js';
-export { closeBrowser, killedByStopSignal, measureCandidate, measureSource, probeProvider, type MeasureOptions } from './measure.js';
+export { closeBrowser, killedByStopSignal, measureCandidate, measureSource, probeProvider, requestedProtocol, type MeasureOptions } from './measure.js';
 export { localEvaluator, localEvaluators, asEvaluation } from './evaluator.js';
 export { DeviceGate, prepareAheadObstacle } from './gate.js';
 export { WarmMeasurer, type WarmOptions } from './warm.js';

@@ -12,6 +12,8 @@ export interface MeasureOptions extends ChildHooks {
   seed: number;
   /** Replaces the protocol's targetRelCi for this measurement (the search's spread-matched stopping rule). */
   ciTarget?: number;
+  /** Raises the protocol's minRuns for this measurement, up to its maxRuns (the drift sentinel's longer measurement). */
+  minRuns?: number;
 }
 
 const EP_NAMES: Record<string, string> = {
@@ -63,13 +65,20 @@ const noTiming = (total: number): Measurement['timing'] => ({ export_ms: 0, sess
 /** Measures one model in a fresh child process under the device's limits. */
 export async function measureSource(source: ModelSource, device: DeviceProfile, opts: MeasureOptions): Promise<Measurement> {
   // A page of the search's one browser rather than a child process (src/profile/browser).
-  if (device.runtime === 'browser') return (await import('./browser/index.js')).measureInBrowser(source, withCiTarget(device, opts), opts);
+  if (device.runtime === 'browser') return (await import('./browser/index.js')).measureInBrowser(source, withRequestedProtocol(device, opts), opts);
   return measureIn((task) => runChild<Measurement>(task, device.limits, opts), source, device, opts);
 }
 
-/** The device with the protocol's CI target replaced by the caller's (the search's spread-matched stopping rule). */
-function withCiTarget(device: DeviceProfile, opts: MeasureOptions): DeviceProfile {
-  return opts.ciTarget !== undefined ? { ...device, protocol: { ...device.protocol, targetRelCi: opts.ciTarget } } : device;
+/** The protocol with the caller's CI target and minimum run count (the search's stopping rule, the sentinel). */
+export function requestedProtocol(protocol: DeviceProfile['protocol'], req: Pick<MeasureOptions, 'ciTarget' | 'minRuns'>): DeviceProfile['protocol'] {
+  const p = { ...protocol };
+  if (req.ciTarget !== undefined) p.targetRelCi = req.ciTarget;
+  if (req.minRuns !== undefined) p.minRuns = Math.min(p.maxRuns, Math.max(p.minRuns, req.minRuns));
+  return p;
+}
+
+function withRequestedProtocol(device: DeviceProfile, opts: MeasureOptions): DeviceProfile {
+  return opts.ciTarget === undefined && opts.minRuns === undefined ? device : { ...device, protocol: requestedProtocol(device.protocol, opts) };
 }
 
 /** One measurement through `run` (a fresh child, or a warm one), with every failure an ok:false Measurement. */
@@ -80,7 +89,7 @@ export async function measureIn(
   opts: MeasureOptions,
 ): Promise<Measurement> {
   const t0 = performance.now();
-  device = withCiTarget(device, opts);
+  device = withRequestedProtocol(device, opts);
   const out = await run({ kind: 'measure', source, device, metrics: opts.metrics, seed: opts.seed });
   const total = performance.now() - t0;
   const m: Measurement = out.reply ?? { ok: false, error: out.error ?? 'no result', timing: noTiming(total), provider: device.executionProviders.join('+') };

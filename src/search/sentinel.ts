@@ -13,6 +13,20 @@ export const SENTINEL_FILE = 'sentinel.jsonl';
 /** Defaults: a sentinel every 10 candidates or 5 minutes, whichever comes first. */
 export const SENTINEL_EVERY = 10;
 export const SENTINEL_MINUTES = 5;
+/**
+ * The sentinel is timed for this many times the protocol's minimum runs, and to the protocol's own CI
+ * target (not the search's widened one): every candidate's corrected cost carries the sentinel's error,
+ * so the reference must be more precise than what it corrects. On this CPU, a sentinel of 45 runs every
+ * 5 candidates brought two passes over 20 close candidates to the agreement an exact per-pass speed
+ * factor gives (README, drift); one timed like a candidate did not.
+ */
+export const SENTINEL_RUN_FACTOR = 3;
+
+/** The measuring request's protocol overrides for a sentinel measurement (see SENTINEL_RUN_FACTOR). */
+export function sentinelProtocol(protocol: { minRuns: number; targetRelCi: number }): { minRuns: number; ciTarget: number } {
+  return { minRuns: SENTINEL_RUN_FACTOR * protocol.minRuns, ciTarget: protocol.targetRelCi };
+}
+
 /** Candidates sampled to choose the sentinel from; the one at SENTINEL_QUANTILE of their decoder params is taken. */
 const SENTINEL_SAMPLES = 32;
 const SENTINEL_QUANTILE = 0.1;

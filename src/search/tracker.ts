@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { JsonlAppender } from '../util/jsonl.js';
 import { ciTarget, correctRecords, driftSummary, measurementTime, realSpread, repeatSpread, SeriesIndex, type DriftSummary, type SentinelPoint, type SpreadEstimate } from './drift.js';
-import { chooseSentinel, readSentinelSeries, SENTINEL_EVERY, SENTINEL_FILE, SENTINEL_MINUTES, SentinelSchedule } from './sentinel.js';
+import { chooseSentinel, readSentinelSeries, sentinelProtocol, SENTINEL_EVERY, SENTINEL_FILE, SENTINEL_MINUTES, SentinelSchedule } from './sentinel.js';
 import type { Identity, SearchSpaces } from './spaces.js';
 import type { CandidateRecord, Evaluator, SearchSettings } from './types.js';
 
@@ -76,7 +76,7 @@ export class DriftTracker {
     const end = (): number => this.now();
     let point: SentinelPoint;
     try {
-      const m = await ev.evaluate(this.sentinel.config, { ...this.request, ciTarget: this.ciTarget() });
+      const m = await ev.evaluate(this.sentinel.config, { ...this.request, ...sentinelProtocol(this.s.protocol) });
       const t = end();
       point = { evaluator: ev.name, at_ms: measurementTime(m.timing, t), ok: m.ok };
       if (m.latency) point.latency_ms = m.latency.median_ms;

@@ -21,8 +21,11 @@ export type Evaluation = Measurement & { retryable?: boolean };
  */
 export interface Evaluator {
   name: string;
-  /** ciTarget: the CI target the stopping rule chose (drift.ts ciTarget), replacing the protocol's where the evaluator supports it. */
-  evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number; ciTarget?: number }): Promise<Evaluation>;
+  /**
+   * ciTarget: the CI target the stopping rule chose (drift.ts ciTarget), replacing the protocol's;
+   * minRuns: a higher minimum of timed runs (the sentinel's); both where the evaluator supports them.
+   */
+  evaluate(cfg: ArchConfig, req: { metrics: Metric[]; seed: number; ciTarget?: number; minRuns?: number }): Promise<Evaluation>;
   fingerprint(): Promise<Fingerprint>;
   /** Whether the next evaluate() will run in a new measuring process (a fresh warm worker); the sentinel is measured first then. */
   freshProcessNext?(metrics: readonly Metric[]): boolean;

@@ -119,6 +119,9 @@ describe('agent client', () => {
       protocol_version: PROTOCOL_VERSION, config: cfg, metrics: ['latency', 'memory'], seed: 7, shapes: dev.shapes, protocol: dev.protocol, graph: 'ort', limits: dev.limits,
       target: { runtime: 'onnxruntime-node', executionProviders: ['cpu'], threads: { intraOp: 1, interOp: 1 } },
     });
+    // The search's CI target and the sentinel's run minimum travel in the protocol (capped at its maxRuns).
+    await expect(ev!.evaluate(cfg, { metrics: ['latency'], seed: 7, ciTarget: 0.1, minRuns: 9 })).rejects.toThrow(/stop here/);
+    expect(seen.body!.protocol).toEqual({ ...dev.protocol, targetRelCi: 0.1, minRuns: dev.protocol.maxRuns });
   });
 
   it('reads agent URLs from the named env var, and says which to set when missing', () => {

@@ -1,6 +1,6 @@
 // Real child processes running real (tiny) models. No timed assertions: only that numbers are sane.
 import { describe, expect, it } from 'vitest';
-import { loadDevice, measureCandidate, measureSource } from '../../src/profile/index.js';
+import { loadDevice, measureCandidate, measureSource, requestedProtocol } from '../../src/profile/index.js';
 import { parseConfig } from '../../src/space/index.js';
 import { expectTimedStats, tinyDevice } from './helpers.js';
 
@@ -36,6 +36,15 @@ describe('measuring in a fresh child process', () => {
     expect(m.latency!.clock).toBe('cpu');
     expect(m.latency!.cpu_median_ms).toBe(m.latency!.median_ms);
     expect(m.latency!.wall_median_ms).toBeGreaterThan(0);
+  });
+
+  it('a requested minimum of timed runs (the sentinel\'s) raises the protocol\'s, never past its maxRuns', async () => {
+    const d = tinyDevice();
+    const more = await measureSource({ kind: 'tiny', width: 16 }, d, { metrics: ['latency'], seed: 3, minRuns: 20 });
+    expect(more.latency!.runs).toBeGreaterThanOrEqual(20);
+    const capped = await measureSource({ kind: 'tiny', width: 16 }, d, { metrics: ['latency'], seed: 3, minRuns: 99 });
+    expect(capped.latency!.runs).toBe(d.protocol.maxRuns);
+    expect(requestedProtocol(d.protocol, { minRuns: 2, ciTarget: 0.01 })).toEqual({ ...d.protocol, targetRelCi: 0.01 });
   });
 
   it('memory only: a fixed short run, no latency reported', async () => {

@@ -193,12 +193,15 @@ export class DriftingEvaluator implements Evaluator {
   readonly name: string;
   t = 1_000_000;
   calls: ArchConfig[] = [];
+  /** The protocol overrides each call asked for. */
+  requests: { ciTarget?: number; minRuns?: number }[] = [];
   constructor(readonly factor: (t: number) => number, name = 'local', private readonly onCall?: (n: number) => void) {
     this.name = name;
   }
   now = (): number => this.t;
-  async evaluate(cfg: ArchConfig, req: { metrics: Metric[] }): Promise<Measurement> {
+  async evaluate(cfg: ArchConfig, req: { metrics: Metric[]; ciTarget?: number; minRuns?: number }): Promise<Measurement> {
     this.calls.push(cfg);
+    this.requests.push({ ciTarget: req.ciTarget, minRuns: req.minRuns });
     this.onCall?.(this.calls.length);
     const f = this.factor(this.t + 500);
     this.t += 1000;

@@ -105,6 +105,11 @@ describe('drift correction in the search', () => {
     const pattern = ev.calls.map((c) => (isSentinel(c) ? 'S' : 'c')).join('');
     // At the start, then after every 4 candidates; stopped by the abort during call 9.
     expect(pattern).toBe('SccccSccc');
+    // The sentinel is timed longer than a candidate, to the protocol's own CI target.
+    ev.calls.forEach((c, i) => {
+      if (isSentinel(c)) expect(ev.requests[i]).toEqual({ minRuns: 3 * s.protocol.minRuns, ciTarget: s.protocol.targetRelCi });
+      else expect(ev.requests[i]!.minRuns).toBeUndefined();
+    });
     const before = readFileSync(join(dir, 'sentinel.jsonl'), 'utf8').trim().split('\n').length;
     expect(before).toBe(2);
 
