@@ -119,12 +119,19 @@ export async function runClose(o: CloseOptions): Promise<number> {
     const rs = corrected ? tracker.correct(p.records) : p.records;
     return new Map(rs.filter((r) => r.measurement.ok).map((r) => [r.key, corrected ? r.measurement.latency!.corrected_median_ms ?? Number.NaN : r.measurement.latency!.median_ms]));
   };
-  const compare = (x: PassResult, y: PassResult, corrected: boolean): string => {
+  const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+  /** passNormalized: raw medians over their pass's geometric mean, i.e. divided by an exact speed factor per pass. */
+  const compare = (x: PassResult, y: PassResult, corrected: boolean, passNormalized = false): string => {
     const mx = byKey(x, corrected);
     const my = byKey(y, corrected);
     const keys = cands.map((c) => c.key).filter((k) => Number.isFinite(mx.get(k)) && Number.isFinite(my.get(k)));
-    const xs = keys.map((k) => mx.get(k)!);
-    const ys = keys.map((k) => my.get(k)!);
+    let xs = keys.map((k) => mx.get(k)!);
+    let ys = keys.map((k) => my.get(k)!);
+    if (passNormalized) {
+      const [gx, gy] = [geomean(xs), geomean(ys)];
+      xs = xs.map((v) => v / gx);
+      ys = ys.map((v) => v / gy);
+    }
     const diffs = keys.map((_, i) => Math.abs(xs[i]! - ys[i]!) / Math.min(xs[i]!, ys[i]!));
     return `spearman ${spearman(xs, ys).toFixed(4)}, diff median ${pct(median(diffs))} p90 ${pct(quantile(diffs, 0.9))} max ${pct(Math.max(...diffs))} (${keys.length} candidates)`;
   };
@@ -136,6 +143,8 @@ export async function runClose(o: CloseOptions): Promise<number> {
   for (const k of cands) console.log(`${k.id.padEnd(16)} ${(k.decoder_params / 1e6).toFixed(2).padStart(8)} ${f(ra.get(k.key))} ${f(rb.get(k.key))} ${f(rc.get(k.key))} ${f(ca.get(k.key))} ${f(cb.get(k.key))} ${f(cc.get(k.key))}`);
   console.log(`A vs B (${o.gapMinutes} min apart, B in reverse order)  raw:       ${compare(a, b, false)}`);
   console.log(`A vs B                                  corrected: ${compare(a, b, true)}`);
+  // The floor of any correction by one factor per pass: what remains is the candidates' own noise and drift within a pass.
+  console.log(`A vs B                             pass-normalized: ${compare(a, b, false, true)}`);
   console.log(`A vs C (C: CPU load for its first half)  raw:       ${compare(a, c, false)}`);
   console.log(`A vs C                                  corrected: ${compare(a, c, true)}`);
 
