@@ -1,5 +1,6 @@
 // Public face of src/cost: predicting a candidate's costs from its config, learned on the run itself,
 // and deciding from those predictions whether it is worth measuring.
+import { median } from 'simple-statistics';
 import type { Metric } from '../profile/types.js';
 import type { ArchConfig } from '../space/types.js';
 import { costFeatures, type CostSetting } from './features.js';
@@ -19,6 +20,8 @@ export interface MeasuredConfig {
 export interface CostPredictor {
   metrics: readonly Metric[];
   models: (CostModel | undefined)[];
+  /** Per metric, the factor every prediction is multiplied by (1 unless levelled, see withRecentLevel). */
+  levels: number[];
   /** Predictions in metric order, or undefined while any metric lacks a model. */
   predict(cfg: ArchConfig): CostPrediction[] | undefined;
 }
@@ -37,11 +40,43 @@ export function fitPredictor(measured: readonly MeasuredConfig[], metrics: reado
   return {
     metrics,
     models,
+    levels: metrics.map(() => 1),
     predict(cfg: ArchConfig): CostPrediction[] | undefined {
       if (models.some((x) => x === undefined)) return undefined;
       const features = metrics.map((metric) => costFeatures(cfg, setting, metric));
       if (features.some((f) => f === undefined)) return undefined;
       return models.map((model, m) => model!.predict(features[m]!));
+    },
+  };
+}
+
+/** Fewer recent measurements than this: the level stays 1. */
+export const LEVEL_MIN_SAMPLES = 5;
+
+/**
+ * The predictor with each time metric's level set by the most recent measurements: predictions times
+ * the median of measured / predicted over `recent` (the last generation). The model is fitted on the
+ * whole run, so it learns the relative costs of architectures from many points, but a machine whose
+ * speed drifts over minutes moves every new cost by the same factor, and the last generation says
+ * where the level is now. Replayed on 20 benchmark runs (bench/cost-level, README) this cut the
+ * generations whose median error exceeds 5 % from 39 to 29 of 141 on latency and from 57 to 51 of 72
+ * on decode. A memory peak does not drift with the machine's speed, so memory keeps level 1.
+ */
+export function withRecentLevel(p: CostPredictor, recent: readonly MeasuredConfig[]): CostPredictor {
+  const levels = p.metrics.map((metric, m) => {
+    if (metric === 'memory') return 1;
+    const ratios = recent.flatMap((r) => {
+      const cost = r.costs[m];
+      const pred = cost !== undefined ? p.predict(r.config)?.[m]?.mean : undefined;
+      return cost !== undefined && pred !== undefined && pred > 0 ? [cost / pred] : [];
+    });
+    return ratios.length >= LEVEL_MIN_SAMPLES ? median(ratios) : 1;
+  });
+  return {
+    ...p,
+    levels: levels.map((l, m) => l * p.levels[m]!),
+    predict(cfg: ArchConfig): CostPrediction[] | undefined {
+      return p.predict(cfg)?.map((x, m) => ({ mean: x.mean * levels[m]!, low: x.low * levels[m]!, high: x.high * levels[m]! }));
     },
   };
 }

@@ -4,7 +4,7 @@
 // measurements of earlier generations, so a resumed run makes the same ones. A child screened before a
 // resume is judged again from the prediction its record keeps: under the same settings that gives the
 // same answer, and under looser ones (exhaustive, a larger margin or audit share) it is measured now.
-import { auditDraw, fitPredictor, screenDecision, type CostPredictor, type CostSetting, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
+import { auditDraw, fitPredictor, screenDecision, withRecentLevel, type CostPredictor, type CostSetting, type ScreenDecision, type ScreenPoint } from '../cost/index.js';
 import type { Objective } from '../pareto/index.js';
 import { paretoFront } from '../pareto/index.js';
 import { metricValue, requestedMetrics } from './objectives.js';
@@ -140,8 +140,10 @@ export class Screening {
   /** Refits every metric's model on the successful measurements so far. */
   refit(history: readonly CandidateRecord[]): void {
     if (!this.active) return;
-    const measured = history.filter((r) => r.measurement.ok).map((r) => ({ config: r.config, costs: this.metrics.map((m) => metricValue(r, m)) }));
-    this.predictor = fitPredictor(measured, this.metrics, this.setting);
+    const ok = history.filter((r) => r.measurement.ok);
+    const sample = (r: CandidateRecord) => ({ config: r.config, costs: this.metrics.map((m) => metricValue(r, m)) });
+    const last = Math.max(...ok.map((r) => r.iteration));
+    this.predictor = withRecentLevel(fitPredictor(ok.map(sample), this.metrics, this.setting), ok.filter((r) => r.iteration === last).map(sample));
   }
 
   /** Measure, screen or audit a child against the measured frontier (the generation's parents' frontier). */
