@@ -2,7 +2,7 @@
 // (lanes) share a CPU device this way: while one lane times its candidate, the other exports the next
 // candidate and creates its session on a core the timed runs do not use, then waits its turn. Turns are
 // granted in the order they were asked for, so the lanes alternate.
-import { cpus, totalmem } from 'node:os';
+import { cpus } from 'node:os';
 import type { DeviceProfile } from './types.js';
 
 export class DeviceGate {
@@ -31,17 +31,14 @@ const CPU_ONLY = new Set(['cpu', 'wasm']);
  * Why preparing the next candidate while one is timed would disturb the timing on this profile, or
  * undefined when it fits: the timed runs must leave a core free (intra-op threads fewer than the
  * cores) and run on the CPU alone (a GPU's session creation copies weights to the device the timed
- * runs use), in a worker process (a browser page measures one candidate at a time), and the machine
- * must hold two measuring processes at the profile's memory limit each, since a timed run that pages
- * because its neighbour is creating a session measures the neighbour.
+ * runs use), in a worker process (a browser page measures one candidate at a time).
  */
-export function prepareAheadObstacle(device: DeviceProfile, cores = cpus().length, totalMb = totalmem() / 2 ** 20): string | undefined {
+export function prepareAheadObstacle(device: DeviceProfile, cores = cpus().length): string | undefined {
   if (device.agents) return 'the profile measures on agents';
   if (device.runtime === 'browser') return 'a browser profile measures in one page';
   if (!device.executionProviders.every((ep) => CPU_ONLY.has(ep))) return `execution providers ${device.executionProviders.join('+')} are not CPU-only`;
   const threads = device.threads.intraOp;
   if (threads === 0) return 'the timed runs use every core (intraOp 0)';
   if (threads >= cores) return `the timed runs use ${threads} of ${cores} cores`;
-  if (2 * device.limits.memoryMb > totalMb) return `two measuring processes at the profile's memory limit (2 x ${device.limits.memoryMb} MB) do not fit in ${Math.round(totalMb)} MB`;
   return undefined;
 }
