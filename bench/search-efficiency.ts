@@ -138,10 +138,16 @@ function shared(ev: Evaluator, trace: Trace): Evaluator {
   };
 }
 
+function breedArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--screen-breed must be a whole number >= 1, got ${v}`);
+  return n;
+}
+
 async function run(strategy: Strategy): Promise<Trace> {
   const keep = {
     ...(values['screen-keep'] !== undefined ? { screen_keep: Number(values['screen-keep']) } : {}),
-    ...(values['screen-breed'] !== undefined ? { screen_breed: Number(values['screen-breed']) } : {}),
+    ...(values['screen-breed'] !== undefined ? { screen_breed: breedArg(values['screen-breed']) } : {}),
   };
   const s: SearchSettings = strategy === 'screened' ? { ...base, strategy, screen_margin: Number(values.margin), audit_share: Number(values['audit-share']), ...keep } : { ...base, strategy };
   if (strategy === 'screened' && equalTime) s.iterations = 4 * base.iterations;

@@ -11,10 +11,8 @@
 //   node dist/bench/speed-sources.js [--blocks 12] [--runs 15] [--gap-ms 300]
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
-import { exportPrefill, sessionOptions } from './in-process.js';
+import { openTimed } from './in-process.js';
 import { loadDevice } from '../src/profile/index.js';
-import { makeInputs } from '../src/profile/inputs.js';
 import { parseConfig } from '../src/space/index.js';
 import type { ArchConfig } from '../src/space/types.js';
 
@@ -33,20 +31,7 @@ const device = loadDevice('cpu');
 const model = parseConfig({ family: 'gpt2', div_val: 4, n_layer: 4, d_model: 384, d_inner: 1536, n_head: 8 });
 const reference = parseConfig({ family: 'gpt2', div_val: 4, n_layer: 2, d_model: 256, d_inner: 512, n_head: 4 });
 
-type Run = () => Promise<number>;
-async function open(cfg: ArchConfig, seed: number): Promise<{ run: Run; release: () => Promise<void> }> {
-  const m = exportPrefill(cfg, device, seed);
-  const session = await ort.InferenceSession.create(m.bytes, sessionOptions(device, m) as Parameters<typeof ort.InferenceSession.create>[1]);
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const inp of makeInputs(m.inputs, cfg.vocab_size, seed)) feeds[inp.name] = new ort.Tensor(inp.type, inp.data, inp.dims);
-  const run = async (): Promise<number> => {
-    const t = performance.now();
-    await session.run(feeds);
-    return performance.now() - t;
-  };
-  for (let i = 0; i < 5; i++) await run();
-  return { run, release: () => session.release() };
-}
+const open = (cfg: ArchConfig, seed: number) => openTimed(cfg, device, seed);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

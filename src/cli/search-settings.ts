@@ -134,6 +134,7 @@ export function screenSettings(
     return { strategy };
   }
   if (o.screenKeep !== undefined && !(o.screenKeep > 0)) throw new LtsError(`--screen-keep must be a fraction in (0, 1], got '${o.screenKeep}'`);
+  if (o.screenBreed !== undefined && !(Number.isInteger(o.screenBreed) && o.screenBreed >= 1)) throw new LtsError(`--screen-breed must be a whole number >= 1, got '${o.screenBreed}'`);
   const s: Pick<SearchSettings, 'strategy' | 'screen_margin' | 'audit_share' | 'screen_keep' | 'screen_breed'> = {
     strategy,
     screen_margin: o.screenMargin ?? SCREEN_DEFAULTS.margin,

@@ -58,9 +58,10 @@ export const LEVEL_MIN_SAMPLES = 5;
  * the median of measured / predicted over `recent` (the last generation). The model is fitted on the
  * whole run, so it learns the relative costs of architectures from many points, but a machine whose
  * speed drifts over minutes moves every new cost by the same factor, and the last generation says
- * where the level is now. Replayed on 20 benchmark runs (bench/cost-level, README) this cut the
- * generations whose median error exceeds 5 % from 39 to 29 of 141 on latency and from 57 to 51 of 72
- * on decode. A memory peak does not drift with the machine's speed, so memory keeps level 1.
+ * where the level is now. Replayed on the benchmark runs that measured every child the margin left
+ * (bench/cost-level, README) it cut the latency generations whose median error exceeds 5 % from 22 to
+ * 16 of 90; decode's error is the model's own and barely moved. A memory peak does not drift with the
+ * machine's speed, so memory keeps level 1.
  */
 export function withRecentLevel(p: CostPredictor, recent: readonly MeasuredConfig[]): CostPredictor {
   const levels = p.metrics.map((metric, m) => {

@@ -82,11 +82,11 @@ export class Screening {
 
   /**
    * settings.screen_keep and screen_breed: of a generation's children that the margin leaves to
-   * measure, only ceil(keep x children / breed) are measured, chosen by mostPromising() from their
-   * predicted costs; the others are screened with screened_by 'rank' (a seeded audit share of them
-   * measured anyway). Children already measured (cached on resume) keep their place, and audits are
-   * outside the share. The cut uses the prediction each child's record keeps, so a resumed run cuts the
-   * same children.
+   * measure, only ceil(keep x one generation's children) are measured, chosen by mostPromising() from
+   * their predicted costs; the others are screened with screened_by 'rank' (a seeded audit share of
+   * them measured anyway). Children already measured (cached on resume) keep their place, and audits
+   * are outside the share. The cut uses the prediction each child's record keeps, so a resumed run cuts
+   * the same children.
    */
   rank(
     children: readonly CandidateInfo[],
@@ -97,25 +97,36 @@ export class Screening {
     context: string,
     at: () => string,
   ): ('screened' | ScreenVerdict | undefined)[] {
-    if (!this.ranking) return verdicts;
+    // The initial population is the LTS protocol's, measured whole: the model learns from it.
+    if (!this.ranking || children.every((c) => c.iteration === 0)) return verdicts;
     const points = frontier.map((r) => ({ decoder_params: r.decoder_params, costs: this.s.metrics.map((m) => metricValue(r, m)!) }));
     const meanOf = (p: CostPredictions | undefined): number[] | undefined => {
       const xs = this.s.metrics.map((m) => p?.[m]?.mean);
       return xs.every((x): x is number => x !== undefined) ? xs : undefined;
     };
-    // Children competing for the share: predicted, to be measured (or measured already), not an audit.
+    // Children competing for the share: to be measured (or measured already), not an audit.
     const competing: PredictedChild[] = [];
+    const unpredicted: number[] = [];
     children.forEach((c, i) => {
       const v = verdicts[i];
       const measured = cached[i];
-      const mean = meanOf(measured ? measured.prediction : v !== undefined && v !== 'screened' ? v.prediction : undefined);
-      if (mean === undefined || (measured ? measured.audit !== undefined : v === 'screened' || v!.decision.action !== 'measure')) return;
-      competing.push({ index: i, decoder_params: c.decoder_params, mean });
+      if (measured ? measured.audit !== undefined : v === 'screened' || v!.decision.action !== 'measure') return;
+      const mean = meanOf(measured ? measured.prediction : (v as ScreenVerdict).prediction);
+      if (mean === undefined) unpredicted.push(i);
+      else competing.push({ index: i, decoder_params: c.decoder_params, mean });
     });
-    const keep = Math.ceil(((this.s.screen_keep ?? 1) * children.length) / (this.s.screen_breed ?? 1));
-    const chosen = new Set(mostPromising(competing, points, keep));
+    // One generation's worth (fewer if admission found fewer children than that), times the kept share.
+    const breed = this.s.screen_breed ?? 1;
+    const keep = Math.ceil((this.s.screen_keep ?? 1) * Math.min(children.length, this.s.mutations + this.s.crossovers));
+    const picks = mostPromising(competing, points, keep);
+    // Children the model cannot predict yet (too few measurements, a family without cost features)
+    // fill what is left, every breed-th of the generation's order first: a spread of its mutations and
+    // crossovers, and the same children on a resume.
+    unpredicted.sort((a, b) => (a % breed) - (b % breed) || a - b);
+    picks.push(...unpredicted.slice(0, Math.max(0, keep - picks.length)));
+    const chosen = new Set(picks);
     const out = [...verdicts];
-    for (const { index: i } of competing) {
+    for (const i of [...competing.map((c) => c.index), ...unpredicted]) {
       if (chosen.has(i) || cached[i]) continue; // measured before a resume: it stays
       const info = children[i]!;
       const replayed = this.before.get(info.key);
@@ -124,7 +135,8 @@ export class Screening {
         out[i] = 'screened';
         continue;
       }
-      const prediction = (out[i] as ScreenVerdict).prediction!;
+      // Empty when the model could not predict it.
+      const prediction = (out[i] as ScreenVerdict).prediction ?? {};
       if (auditDraw(this.s.seed, info.key) < (this.s.audit_share ?? SCREEN_DEFAULTS.auditShare)) {
         out[i] = { decision: { action: 'audit', by: 'rank' }, prediction };
         continue;
@@ -137,13 +149,19 @@ export class Screening {
     return out;
   }
 
-  /** Refits every metric's model on the successful measurements so far. */
+  /**
+   * Refits every metric's model on the successful measurements so far, its level set by the last
+   * generation (withRecentLevel) unless children are ranked: then the last generation's measured
+   * children are the ones predicted cheapest, their measured / predicted is high by selection as well
+   * as by drift, and levelling every child by it would screen more than the machine's speed explains.
+   */
   refit(history: readonly CandidateRecord[]): void {
     if (!this.active) return;
     const ok = history.filter((r) => r.measurement.ok);
     const sample = (r: CandidateRecord) => ({ config: r.config, costs: this.metrics.map((m) => metricValue(r, m)) });
+    const fitted = fitPredictor(ok.map(sample), this.metrics, this.setting);
     const last = Math.max(...ok.map((r) => r.iteration));
-    this.predictor = withRecentLevel(fitPredictor(ok.map(sample), this.metrics, this.setting), ok.filter((r) => r.iteration === last).map(sample));
+    this.predictor = this.ranking ? fitted : withRecentLevel(fitted, ok.filter((r) => r.iteration === last).map(sample));
   }
 
   /** Measure, screen or audit a child against the measured frontier (the generation's parents' frontier). */

@@ -14,11 +14,10 @@ export const SENTINEL_FILE = 'sentinel.jsonl';
 export const SENTINEL_EVERY = 10;
 export const SENTINEL_MINUTES = 5;
 /**
- * The sentinel is timed for this many times the protocol's minimum runs, and to the protocol's own CI
- * target (not the search's widened one): every candidate's corrected cost carries the sentinel's error,
- * so the reference must be more precise than what it corrects. On this CPU, a sentinel of 45 runs every
- * 5 candidates brought two passes over 20 close candidates to the agreement an exact per-pass speed
- * factor gives (README, drift); one timed like a candidate did not.
+ * The sentinel is timed for this many times the protocol's minimum runs (up to its maxRuns), and to
+ * the protocol's own CI target (not the search's widened one): every candidate's corrected cost
+ * carries the sentinel's error, so the reference must be more precise than what it corrects
+ * (bench/repeatability-interleaved compares it with an exact speed factor per pass; README, drift).
  */
 export const SENTINEL_RUN_FACTOR = 3;
 

@@ -54,6 +54,21 @@ function lines(dir: string): (CandidateRecord | ScreenedRecord)[] {
 }
 const isScreened = (r: CandidateRecord | ScreenedRecord): r is ScreenedRecord => 'status' in r && r.status === 'screened';
 
+/**
+ * The children generation g should have measured as its kept share, recomputed from the records: the
+ * pool is every child the margin left (kept, cut by rank, or audited after a rank cut) with the
+ * prediction its record keeps, picked by mostPromising against the frontier it was bred from.
+ */
+function expectedPicks(all: (CandidateRecord | ScreenedRecord)[], g: number, s: SearchSettings): Set<string> {
+  const gen = all.filter((r) => r.iteration === g);
+  const inPool = (r: CandidateRecord | ScreenedRecord) => (isScreened(r) ? r.screened_by === 'rank' : r.audit === undefined || r.audit.screened_by === 'rank');
+  const parents = paretoFront(all.filter((r): r is CandidateRecord => !isScreened(r) && r.iteration < g && r.measurement.ok), searchObjectives(s.metrics));
+  const points = parents.map((r) => ({ decoder_params: r.decoder_params, costs: [r.measurement.latency!.median_ms] }));
+  const pool = gen.filter(inPool).map((r, index) => ({ index, key: r.key, decoder_params: r.decoder_params, mean: [r.prediction!.latency!.mean] }));
+  const keep = Math.ceil((s.screen_keep ?? 1) * Math.min(gen.length, s.mutations + s.crossovers));
+  return new Set(mostPromising(pool, points, keep).map((i) => pool[i]!.key));
+}
+
 describe('screening decisions', () => {
   // A measured history on the known cost function: random architectures, so that layers, widths and
   // heads vary independently (as in a real initial population), and its frontier.
@@ -87,6 +102,18 @@ describe('screening decisions', () => {
     const f = frontier[Math.floor(frontier.length / 2)]!.config;
     const near = parseConfig({ ...f, d_inner: [f.d_inner[0]! + 64, ...f.d_inner.slice(1)] });
     expect(screening.decide({ key: 'near', config: near, decoder_params: decoderParams(near) }, frontier).decision.action).toBe('measure');
+  });
+
+  it('levels predictions by the last generation unless children are ranked (their measured / predicted is high by selection)', () => {
+    const cfg = history[7]!.config;
+    const slower = history.slice(0, 8).map((r, i) => ({ ...r, key: `s${i}`, iteration: 1, measurement: { ...r.measurement, latency: { median_ms: 1.2 * r.measurement.latency!.median_ms } as never } }));
+    const levelled = new Screening(s, device);
+    levelled.refit([...history, ...slower]);
+    const ranked = new Screening(settings({ strategy: 'screened', screen_margin: 0.1, audit_share: 0, screen_keep: 0.5 }), device);
+    ranked.refit([...history, ...slower]);
+    const ratio = (sc: Screening) => sc.decide({ key: 'x', config: cfg, decoder_params: decoderParams(cfg) }, frontier).prediction!.latency!.mean / knownLatency(cfg);
+    expect(ratio(levelled)).toBeGreaterThan(1.12);
+    expect(ratio(ranked)).toBeLessThan(1.08);
   });
 
   it('measures everything while the model has too few measurements, and always under exhaustive', () => {
@@ -185,11 +212,8 @@ describe('screen_keep: the most promising share of each generation', () => {
       const cut = gen.filter((r): r is ScreenedRecord => isScreened(r) && r.screened_by === 'rank');
       expect(cut.length).toBeGreaterThan(0);
       for (const r of cut) expect(auditDraw(s.seed, r.key)).toBeGreaterThanOrEqual(0.1);
-      // Chosen by promise against the frontier the generation was bred from: the most promising child of all is measured.
-      const parents = paretoFront(all.filter((r): r is CandidateRecord => !isScreened(r) && r.iteration < g && r.measurement.ok), searchObjectives(s.metrics));
-      const points = parents.map((r) => ({ decoder_params: r.decoder_params, costs: [r.measurement.latency!.median_ms] }));
-      const score = (r: { decoder_params: number; prediction?: { latency?: { mean: number } } }) => promise(r.decoder_params, [r.prediction!.latency!.mean], points);
-      expect(Math.min(...kept.map(score))).toBeLessThanOrEqual(Math.min(...cut.map(score)));
+      // Exactly the picks of mostPromising against the frontier the generation was bred from.
+      expect(new Set(kept.map((r) => r.key))).toEqual(expectedPicks(all, g, s));
       const audited = gen.filter((r): r is CandidateRecord => !isScreened(r) && r.audit?.screened_by === 'rank');
       for (const r of audited) expect(auditDraw(s.seed, r.key)).toBeLessThan(0.1);
     }
@@ -239,8 +263,8 @@ describe('screen_keep: the most promising share of each generation', () => {
       expect(gen.length).toBeGreaterThan(s.mutations + s.crossovers);
       expect(gen.length).toBeLessThanOrEqual(3 * (s.mutations + s.crossovers));
       const kept = gen.filter((r): r is CandidateRecord => !isScreened(r) && r.audit === undefined);
-      expect(kept.length).toBeLessThanOrEqual(Math.ceil(gen.length / 3));
-      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.length).toBeLessThanOrEqual(s.mutations + s.crossovers);
+      expect(new Set(kept.map((r) => r.key))).toEqual(expectedPicks(all, g, s));
       const cut = gen.filter((r): r is ScreenedRecord => isScreened(r) && r.screened_by === 'rank');
       expect(cut.length).toBeGreaterThan(0);
     }
@@ -258,6 +282,24 @@ describe('screen_keep: the most promising share of each generation', () => {
     const screened = all.filter(isScreened);
     expect([...second.calls].sort()).toEqual(screened.map((r) => JSON.stringify(r.config)).sort());
     expect(out.pareto.counts).toMatchObject({ screened: 0, evaluated: first.pareto.counts.evaluated + screened.length });
+  });
+
+  it('before the model can predict, a bred generation is cut to one generation\'s worth all the same, and a resume cuts the same children', async () => {
+    // 6 initial candidates: fewer than the model needs, so generation 1 has no predictions.
+    const s = screenedSettings({ screen_breed: 3, audit_share: 0, iterations: 1, population: 6, parents: 2, mutations: 2, crossovers: 2 });
+    const whole = opts(s, new KnownCostEvaluator());
+    await runSearch(whole);
+    const gen1 = lines(whole.outDir).filter((r) => r.iteration === 1);
+    expect(gen1.length).toBeGreaterThan(4);
+    expect(gen1.filter((r) => !isScreened(r))).toHaveLength(4);
+    for (const r of gen1.filter(isScreened)) expect(r).toMatchObject({ screened_by: 'rank', prediction: {} });
+
+    const ac = new AbortController();
+    const o = opts(s, new KnownCostEvaluator((n) => n === 8 && ac.abort()), { signal: ac.signal });
+    await runSearch(o);
+    await runSearch({ ...o, evaluators: [new KnownCostEvaluator()], signal: undefined, resume: true });
+    const key = (rs: (CandidateRecord | ScreenedRecord)[]) => rs.map((r) => `${isScreened(r) ? 'S' : 'M'}${r.key}`).sort();
+    expect(key(lines(o.outDir))).toEqual(key(lines(whole.outDir)));
   });
 
   it('promise: below 1 moves the frontier, above 1 falls behind it, 0 extends it; one improving cost is enough', () => {
