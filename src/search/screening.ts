@@ -63,13 +63,22 @@ export class Screening {
       // Its measured record will keep what was predicted of it.
       const v = this.active ? this.judge(info, this.metrics.map((m) => replayed.prediction[m]?.low), frontier) : { action: 'measure' as const };
       if (v.action !== 'screen') return { decision: v, prediction: replayed.prediction };
-      this.screened.push({ ...replayed, iteration: info.iteration });
-      return 'screened';
+      return this.replay(replayed, info);
     }
     if (!this.active) return { decision: { action: 'measure' } };
     const v = this.decide(info, frontier);
     if (v.decision.action !== 'screen') return v;
-    const rec: ScreenedRecord = { ...info, status: 'screened', prediction: v.prediction!, screened_by: v.decision.by, screened_at: at, context };
+    return this.cut({ ...info, status: 'screened', prediction: v.prediction!, screened_by: v.decision.by, screened_at: at, context }, record);
+  }
+
+  /** A child screened before a resume, screened again: counted in its generation, not written twice. */
+  private replay(replayed: ScreenedRecord, info: CandidateInfo): 'screened' {
+    this.screened.push({ ...replayed, iteration: info.iteration });
+    return 'screened';
+  }
+
+  /** A child not to be measured: written to candidates.jsonl and counted. */
+  private cut(rec: ScreenedRecord, record: (r: ScreenedRecord) => void): 'screened' {
     record(rec);
     this.screened.push(rec);
     return 'screened';
@@ -131,8 +140,7 @@ export class Screening {
       const info = children[i]!;
       const replayed = this.before.get(info.key);
       if (replayed) {
-        this.screened.push({ ...replayed, iteration: info.iteration });
-        out[i] = 'screened';
+        out[i] = this.replay(replayed, info);
         continue;
       }
       // Empty when the model could not predict it.
@@ -141,10 +149,7 @@ export class Screening {
         out[i] = { decision: { action: 'audit', by: 'rank' }, prediction };
         continue;
       }
-      const rec: ScreenedRecord = { ...info, status: 'screened', prediction, screened_by: 'rank', screened_at: at(), context };
-      record(rec);
-      this.screened.push(rec);
-      out[i] = 'screened';
+      out[i] = this.cut({ ...info, status: 'screened', prediction, screened_by: 'rank', screened_at: at(), context }, record);
     }
     return out;
   }
